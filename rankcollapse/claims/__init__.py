@@ -1,0 +1,105 @@
+"""The claims registry: one entry per claim of the paper.
+
+Each entry reads like a verification notebook cell: a statement in our notation, the
+paper's reference, the assumptions, and a check function returning
+:class:`theory.evidence.Evidence`.  Claim modules live beside this file and register
+their entries with the :func:`claim` decorator; :func:`load` imports them in paper order.
+
+>>> load(); "attention-row-stochastic" in REGISTRY
+True
+"""
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import time
+import traceback
+from dataclasses import dataclass, field
+from typing import Callable
+
+from theory.evidence import Evidence
+
+# Modules in paper order; any other module in this package is loaded after them.
+ORDER = ["foundation", "graphs", "ergodicity", "bounds", "layernorm", "theorem2", "theorem3"]
+
+
+@dataclass(frozen=True)
+class Config:
+    """Options every check receives: the seed (reported) and the effort level."""
+
+    seed: int = 0
+    thorough: bool = False
+
+
+@dataclass
+class Claim:
+    id: str
+    ref: str
+    statement: str
+    check: Callable[[Config], Evidence]
+    assumptions: tuple[str, ...] = ()
+    test: str = ""        # the pytest node that checks this claim (negative control included)
+    notes: str = ""       # heading of its section in paper_notes.md
+    default: bool = True  # part of the default `rankcollapse verify` run
+    module: str = field(default="", repr=False)
+
+
+REGISTRY: dict[str, Claim] = {}
+
+
+def claim(id: str, ref: str, statement: str, *, assumptions=(), test: str = "",
+          notes: str = "", default: bool = True):
+    """Decorator registering ``fn(config) -> Evidence`` as the check of a claim."""
+
+    def deco(fn):
+        if id in REGISTRY and REGISTRY[id].module != fn.__module__:
+            raise ValueError(f"claim id {id!r} registered twice")
+        REGISTRY[id] = Claim(id, ref, statement, fn, tuple(assumptions), test, notes,
+                             default, fn.__module__)
+        return fn
+
+    return deco
+
+
+_loaded = False
+
+
+def load() -> dict[str, Claim]:
+    global _loaded
+    if not _loaded:
+        found = sorted(m.name for m in pkgutil.iter_modules(__path__))
+        names = [n for n in ORDER if n in found] + [n for n in found if n not in ORDER]
+        for name in names:
+            importlib.import_module(f"{__name__}.{name}")
+        _loaded = True
+    return REGISTRY
+
+
+def run(c: Claim, config: Config) -> dict:
+    """Run one claim; a crash is reported as status ``error`` with its traceback."""
+    t0 = time.perf_counter()
+    try:
+        ev = c.check(config)
+        if not isinstance(ev, Evidence):
+            raise TypeError(f"check of {c.id} returned {type(ev).__name__}, not Evidence")
+        out = ev.to_json()
+    except Exception as exc:  # reported, and makes `verify` exit nonzero
+        out = {"statement": c.statement, "status": "error", "level": None,
+               "details": {"error": f"{type(exc).__name__}: {exc}",
+                           "traceback": traceback.format_exc()},
+               "witness": None, "narrower": None}
+    seconds = time.perf_counter() - t0
+    return {
+        "id": c.id,
+        "ref": c.ref,
+        "statement": c.statement,
+        "assumptions": list(c.assumptions),
+        "status": out["status"],
+        "level": out["level"],
+        "evidence": {"checked": out["statement"], **out["details"]},
+        "witness": out["witness"],
+        "narrower": out["narrower"],
+        "test": c.test,
+        "seconds": round(seconds, 3),
+        "seed": config.seed,
+    }

@@ -1,0 +1,54 @@
+"""The ``rankcollapse`` command."""
+from __future__ import annotations
+
+import argparse
+import importlib
+import pkgutil
+import sys
+
+from . import __version__, commands
+
+PREFERRED = ["verify", "simulate", "mask", "counterexample", "figures", "probe"]
+
+
+def _command_modules():
+    found = sorted(m.name for m in pkgutil.iter_modules(commands.__path__))
+    names = [n for n in PREFERRED if n in found] + [n for n in found if n not in PREFERRED]
+    return [importlib.import_module(f"{commands.__name__}.{n}") for n in names]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="rankcollapse",
+        description="Check the claims of 'On the Role of Attention Masks and LayerNorm in "
+                    "Transformers' (Wu et al., NeurIPS 2024): exact algebra, certified "
+                    "intervals, high-precision and float64 numerics.",
+    )
+    p.add_argument("--version", action="version", version=f"rankcollapse {__version__}")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+    for mod in _command_modules():
+        sp = sub.add_parser(mod.NAME, help=mod.HELP, description=mod.__doc__,
+                            formatter_class=argparse.RawDescriptionHelpFormatter)
+        mod.configure(sp)
+        sp.set_defaults(_run=mod.run)
+    return p
+
+
+def main(argv=None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "_run", None):
+        parser.print_help()
+        return 2
+    from numeric.errors import RankCollapseError
+
+    try:
+        return int(args._run(args) or 0)
+    except RankCollapseError as exc:
+        # bad input: one clear line naming the violated assumption or argument
+        print(f"rankcollapse {args.command}: error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
