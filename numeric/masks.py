@@ -16,7 +16,7 @@ diagonal, so satisfies A1); :func:`from_edges` adds none unless asked.
 array([[1, 0, 0],
        [1, 1, 0],
        [1, 1, 1]])
->>> sliding_window(4, 1).sum()
+>>> int(sliding_window(4, 1).sum())
 10
 """
 from __future__ import annotations

@@ -44,6 +44,9 @@ def main(argv=None) -> int:
 
     try:
         return int(args._run(args) or 0)
+    except BrokenPipeError:  # e.g. piped into `head`
+        sys.stderr.close()
+        return 0
     except RankCollapseError as exc:
         # bad input: one clear line naming the violated assumption or argument
         print(f"rankcollapse {args.command}: error: {exc}", file=sys.stderr)

@@ -1,0 +1,636 @@
+"""Theorem 3 (1) and Appendix F.1-F.2: equilibria of every rank from one Jordan-type value matrix.
+
+Setting (paper's Appendix F.1).  Causal mask, ``W_Q = W_K = 0``, so the attention matrix
+is the causal average ``A_ij = 1/i`` for ``j <= i`` (tokens numbered from 1), and the
+post-LN map is ``F(X) = D A X W_V`` with ``D`` rescaling each row to unit 2-norm.
+Tokens are rows; a matrix acts on the right, ``x -> x W_V``.
+``W_V = I + w J`` with ``J`` the superdiagonal shift, so ``x W_V = x + w (0, x_1, ..., x_{d-1})``.
+
+Writing ``S_i = X_1 + ... + X_i``, a configuration of unit tokens is a fixed point iff
+``S_i W_V = lambda_i X_i`` with ``lambda_i = ||S_i W_V|| > 0`` for every i
+(the 1/i of the average disappears under the normalisation).
+
+The construction (rank k, ``1 <= k <= min(N, d)``, block size ``m = N - k + 1``):
+
+* tokens 1..m sit at ``e_d`` (``e_d W_V = e_d``, so ``lambda_i = i``);
+* chain tokens ``X_{m+j}``, ``j = 1..k-1``, solve ``X_{m+j} (I - W_V) = V_{j-1}`` with
+  ``V_0 = S_m W_V = m e_d`` and ``V_{j-1} = X_{m+j-1}`` (``lambda = 1``).  In closed form
+  (``l_0 = m``, ``l_1 = s_1 sqrt(1 - m^2/w^2)``, ``l_j = s_j sqrt(1 - 1/w^2)`` for j >= 2,
+  signs ``s_j`` in {+1, -1}):  ``X_{m+j}[d - i] = (-1/w)^i l_{j-i}`` for ``0 <= i <= j``,
+  zero elsewhere.  Chain token j uses the last j+1 coordinates, so rank k needs ``d >= k``.
+* an overall sign ``s_0`` (F is odd) gives ``2^k`` sign vectors ``(s_0, ..., s_{k-1})``.
+
+Exact condition on w (found here, compare the paper's ``w >= N``): the construction is
+real iff ``|w| >= N - k + 1`` for ``k >= 2`` (any w for k = 1).  Equality is allowed: the
+configuration is still a rank-k equilibrium, but ``l_1 = 0`` so ``s_1`` no longer matters
+(and if ``|w| = 1`` neither does any ``s_j``): the ``2^k`` sign vectors give ``2^(k-1)``
+(resp. 2) distinct equilibria.  All ranks at once with the SAME W_V therefore need only
+``|w| >= N - 1`` (all ``2^k`` distinct iff ``|w| > N - 1``); the paper's ``w >= N`` is
+sufficient, one more than needed.  Going beyond the paper's construction,
+:func:`tail_equilibrium` shows equilibria of every rank exist for every ``|w| >= 1``,
+and :func:`rank_one_only` proves that for ``|w| < 1`` every equilibrium has rank one.
+
+>>> X = equilibrium(3, 3, 3, 2, signs=[1, -1, 1])
+>>> X.row(1)
+Matrix([[0, -1/2, -sqrt(3)/2]])
+>>> verify_equilibrium(X, value_matrix(3, 2), k=3).status
+'holds'
+"""
+from __future__ import annotations
+
+import itertools
+from fractions import Fraction
+
+import flint
+import mpmath
+import sympy as sp
+
+from numeric.errors import AssumptionError, RankCollapseError, ShapeError, ZeroRowError
+from theory.evidence import Evidence, combine
+
+from .surds import Surd, matrix_to_surd
+
+__all__ = [
+    "ConstructionError", "value_matrix", "construction_threshold", "equilibrium",
+    "equilibria", "sign_vectors", "post_ln_causal_map", "san_causal_map",
+    "verify_equilibrium", "count_equilibria", "prove_fixed_point_symbolic",
+    "stable_rank_bound", "stable_rank_certified", "san_collapse", "tail_equilibrium",
+    "rank_one_only", "parse_w",
+]
+
+
+class ConstructionError(RankCollapseError):
+    """An argument outside what the Jordan-chain construction accepts (e.g. a sign)."""
+
+
+# ---------------------------------------------------------------------------- building
+def parse_w(w) -> sp.Expr:
+    """Exact value of ``w``: int, Fraction, SymPy number or symbol, or a string such as
+    ``"7"``, ``"15/2"``, ``"sqrt(50)"``.  Floats are refused (no silent rounding).
+
+    >>> parse_w("sqrt(50)")
+    5*sqrt(2)
+    """
+    if isinstance(w, float):
+        raise ConstructionError(f"w={w!r} is a float; give it exactly (int, 'p/q', 'sqrt(q)')")
+    if isinstance(w, Fraction):
+        return sp.Rational(w.numerator, w.denominator)
+    if isinstance(w, str):
+        try:
+            e = sp.sympify(w, rational=True)
+        except (sp.SympifyError, SyntaxError, TypeError) as exc:
+            raise ConstructionError(f"cannot parse w={w!r} as an exact number") from exc
+    else:
+        e = sp.sympify(w)
+    if e.is_number and (e.is_real is not True or e.has(sp.Float)):
+        raise ConstructionError(f"w={w!r} must be an exact real number")
+    return e
+
+
+def value_matrix(d: int, w) -> sp.Matrix:
+    """``W_V = I_d + w J``: ones on the diagonal, ``w`` on the superdiagonal (d x d).
+
+    Row-vector convention: ``e_d W_V = e_d`` (the last basis vector is the eigenvector
+    at the only eigenvalue 1) and ``x W_V = x + w (0, x_1, ..., x_{d-1})``.
+
+    >>> value_matrix(3, sp.Symbol("w"))
+    Matrix([
+    [1, w, 0],
+    [0, 1, w],
+    [0, 0, 1]])
+    """
+    if not isinstance(d, int) or d < 1:
+        raise ShapeError(f"d must be a positive integer, got d={d!r}")
+    w = parse_w(w)
+    return sp.Matrix(d, d, lambda i, j: 1 if i == j else (w if j == i + 1 else 0))
+
+
+def construction_threshold(n: int, k: int):
+    """Smallest ``|w|`` for which the rank-k construction is real: ``n - k + 1`` for
+    ``k >= 2`` (equality allowed), ``None`` for ``k = 1`` (any w).
+
+    >>> [construction_threshold(5, k) for k in range(1, 6)]
+    [None, 4, 3, 2, 1]
+    """
+    return None if k == 1 else n - k + 1
+
+
+def _check_sizes(n, d, k):
+    for name, v in (("n", n), ("d", d), ("k", k)):
+        if not isinstance(v, int) or isinstance(v, bool):
+            raise ShapeError(f"{name} must be an integer, got {name}={v!r}")
+    if n < 1 or d < 1:
+        raise ShapeError(f"n and d must be >= 1, got n={n}, d={d}")
+    if k < 1:
+        raise ShapeError(f"rank k must be >= 1, got k={k}")
+    if k > min(n, d):
+        raise ShapeError(f"rank k={k} exceeds min(n, d)=min({n}, {d})={min(n, d)}: "
+                         "a rank above min(N, d) cannot exist")
+
+
+def _check_w(n, k, w) -> sp.Expr:
+    w = parse_w(w)
+    m = construction_threshold(n, k)
+    if m is None:
+        return w
+    gap = sp.simplify(w ** 2 - m ** 2)
+    if gap.is_negative:
+        raise AssumptionError(
+            f"|w| >= N-k+1 = {m}",
+            f"w={w} is below what the rank-{k} construction allows with n={n}: the first "
+            f"chain token needs 1 - (N-k+1)^2/w^2 = {sp.simplify(1 - sp.Integer(m) ** 2 / w ** 2)} >= 0")
+    return w
+
+
+def _check_signs(k, signs) -> tuple[int, ...]:
+    if signs is None:
+        return (1,) * k
+    if isinstance(signs, str):
+        if any(c not in "+-" for c in signs):
+            raise ConstructionError(f"signs={signs!r}: use only '+' and '-'")
+        signs = [1 if c == "+" else -1 for c in signs]
+    signs = tuple(signs)
+    if len(signs) != k:
+        raise ShapeError(f"signs must have length k={k} (one overall sign, then one per "
+                         f"chain token), got {len(signs)}")
+    for s in signs:
+        if isinstance(s, bool) or s not in (1, -1):
+            raise ConstructionError(f"signs must be +1 or -1, got {s!r} in {signs!r}")
+    return tuple(int(s) for s in signs)
+
+
+def equilibrium(n: int, d: int, k: int, w, signs=None) -> sp.Matrix:
+    """The rank-k equilibrium of the causal post-LN map with ``W_V = value_matrix(d, w)``.
+
+    ``signs = (s_0, ..., s_{k-1})``: ``s_0`` the overall sign, ``s_j`` the sign of the
+    last coordinate of chain token j (module docstring gives the closed form).
+    Requires ``1 <= k <= min(n, d)`` and ``|w| >= n - k + 1`` when ``k >= 2``.
+
+    >>> equilibrium(3, 2, 2, 3, signs="++")
+    Matrix([
+    [   0,         1],
+    [   0,         1],
+    [-2/3, sqrt(5)/3]])
+    """
+    _check_sizes(n, d, k)
+    w = _check_w(n, k, w)
+    signs = _check_signs(k, signs)
+    m = n - k + 1
+    ell = [sp.Integer(m)]
+    if k >= 2:
+        ell.append(signs[1] * sp.sqrt(1 - sp.Integer(m) ** 2 / w ** 2))
+        c = sp.sqrt(1 - 1 / w ** 2)
+        ell += [s * c for s in signs[2:]]
+    X = sp.zeros(n, d)
+    for i in range(m):
+        X[i, d - 1] = 1
+    for j in range(1, k):
+        for i in range(j + 1):
+            X[m - 1 + j, d - 1 - i] = (-1 / w) ** i * ell[j - i]
+    return signs[0] * X if signs[0] == -1 else X
+
+
+def sign_vectors(k: int):
+    """All ``2^k`` sign vectors, in a fixed order."""
+    return list(itertools.product((1, -1), repeat=k))
+
+
+def _degenerate(n, k, w) -> tuple[bool, ...]:
+    """Which sign positions do not change the matrix (their square root vanishes)."""
+    m = n - k + 1
+    out = [False] * k
+    if k >= 2 and (w.is_number and sp.simplify(w ** 2 - m ** 2) == 0):
+        out[1] = True
+    if w.is_number and sp.simplify(w ** 2 - 1) == 0:
+        out[2:] = [True] * (k - 2)
+    return tuple(out)
+
+
+def equilibria(n: int, d: int, k: int, w) -> list[sp.Matrix]:
+    """All DISTINCT equilibria of rank k produced by the construction (every sign
+    choice, duplicates from vanishing square roots removed): ``2^k`` of them when
+    ``|w| > n - k + 1`` (or k = 1), fewer at equality.
+
+    >>> len(equilibria(4, 4, 3, 3)), len(equilibria(4, 4, 3, 2))
+    (8, 4)
+    """
+    _check_sizes(n, d, k)
+    w = _check_w(n, k, w)
+    deg = _degenerate(n, k, w)
+    keys = sorted({tuple(1 if deg[i] else s for i, s in enumerate(sv)) for sv in sign_vectors(k)},
+                  reverse=True)
+    return [equilibrium(n, d, k, w, key) for key in keys]
+
+
+def count_equilibria(n: int, d: int, w) -> dict[int, int]:
+    """Number of distinct constructed equilibria per rank k = 1..min(n, d), each
+    de-duplicated by exact entrywise comparison (not by the formula).  Ranks whose
+    construction is not real for this w are left out.
+
+    >>> count_equilibria(3, 3, 3)
+    {1: 2, 2: 4, 3: 8}
+    >>> count_equilibria(3, 3, 2)      # |w| = N - 1: the rank-2 signs s_1 merge
+    {1: 2, 2: 2, 3: 8}
+    """
+    out = {}
+    w = parse_w(w)
+    for k in range(1, min(n, d) + 1):
+        try:
+            mats = [equilibrium(n, d, k, w, sv) for sv in sign_vectors(k)]
+        except AssumptionError:
+            continue
+        out[k] = len({tuple(M) for M in mats})
+    return out
+
+
+# ------------------------------------------------------------------------------ the maps
+def _as_matrix(X, name="X") -> sp.Matrix:
+    M = sp.Matrix(X)
+    if M.rows < 1 or M.cols < 1:
+        raise ShapeError(f"{name} must be a non-empty matrix")
+    return M
+
+
+def post_ln_causal_map(X, W_V) -> sp.Matrix:
+    """Exact ``F(X) = D A X W_V``: causal average (``W_Q = W_K = 0``), then each row
+    scaled to unit 2-norm (the paper's LayerNorm: no centring, gain or bias).
+
+    >>> post_ln_causal_map(sp.Matrix([[1, 0], [0, 1]]), value_matrix(2, 1))
+    Matrix([
+    [sqrt(2)/2,   sqrt(2)/2],
+    [sqrt(5)/5, 2*sqrt(5)/5]])
+    """
+    Y = san_causal_map(X, W_V)
+    rows = []
+    for i in range(Y.rows):
+        r = Y.row(i)
+        n2 = sp.simplify(sum(v ** 2 for v in r))
+        if n2 == 0:
+            raise ZeroRowError([i])
+        rows.append(r / sp.sqrt(n2))
+    return sp.Matrix.vstack(*rows)
+
+
+def san_causal_map(X, W_V) -> sp.Matrix:
+    """Exact ``A X W_V`` with the causal average, no LayerNorm (the SAN of eq. (2))."""
+    X, W = _as_matrix(X), _as_matrix(W_V, "W_V")
+    if W.rows != X.cols or W.cols != X.cols:
+        raise ShapeError(f"W_V must be {X.cols} x {X.cols} for X with {X.cols} columns, "
+                         f"got {W.rows} x {W.cols}")
+    n = X.rows
+    A = sp.Matrix(n, n, lambda i, j: sp.Rational(1, i + 1) if j <= i else 0)
+    return A * X * W
+
+
+# ---------------------------------------------------------------------------- verifying
+def _surd_rank(rows: list[list[Surd]]) -> int:
+    """Exact rank over the multiquadratic field: distinct nonzero rows with pairwise
+    distinct leading positions are independent (echelon form after a permutation) and
+    the rank is at most the number of distinct rows; otherwise Gaussian elimination."""
+    distinct = []
+    for r in rows:
+        if any(not v.is_zero() for v in r) and all(r != q for q in distinct):
+            distinct.append(r)
+    leads = [next(j for j, v in enumerate(r) if not v.is_zero()) for r in distinct]
+    if len(set(leads)) == len(leads):
+        return len(distinct)
+    M = [list(r) for r in distinct]
+    rank, col, ncols = 0, 0, len(M[0]) if M else 0
+    while rank < len(M) and col < ncols:
+        piv = next((i for i in range(rank, len(M)) if not M[i][col].is_zero()), None)
+        if piv is None:
+            col += 1
+            continue
+        M[rank], M[piv] = M[piv], M[rank]
+        inv = M[rank][col].inverse()
+        for i in range(rank + 1, len(M)):
+            if not M[i][col].is_zero():
+                f = M[i][col] * inv
+                M[i] = [a - f * b for a, b in zip(M[i], M[rank])]
+        rank += 1
+        col += 1
+    return rank
+
+
+def _verify_surd(X: list[list[Surd]], W: list[list[Surd]]):
+    """Returns (ok, failure-or-None, rank).  Uses: for unit x and y != 0,
+    ``y/||y|| = x`` iff ``y - <y,x> x = 0`` and ``<y,x> > 0`` (then ``||y|| = <y,x>``)."""
+    n, d = len(X), len(X[0])
+    Wnz = [[(a, W[a][b]) for a in range(d) if not W[a][b].is_zero()] for b in range(d)]
+    S = [Surd() for _ in range(d)]
+    for i, row in enumerate(X):
+        n2 = sum((v * v for v in row), Surd())
+        if n2 != 1:
+            return False, {"token": i, "reason": "row is not a unit vector",
+                           "norm^2": n2.to_sympy()}, None
+        S = [s + v for s, v in zip(S, row)]
+        Y = [sum((S[a] * c for a, c in Wnz[b]), Surd()) for b in range(d)]
+        c = sum((y * v for y, v in zip(Y, row)), Surd())
+        resid = [y - c * v for y, v in zip(Y, row)]
+        bad = next((j for j, r in enumerate(resid) if not r.is_zero()), None)
+        if bad is not None:
+            return False, {"token": i, "reason": "(S_i W_V) is not parallel to X_i",
+                           "coordinate": bad, "residual": resid[bad].to_sympy()}, None
+        if c.sign() <= 0:
+            return False, {"token": i, "reason": "S_i W_V points opposite to X_i (or is 0)",
+                           "<S_i W_V, X_i>": c.to_sympy()}, None
+    return True, None, _surd_rank(X)
+
+
+def _is_zero_sympy(e) -> bool | None:
+    """True / False when decided, None when not (symbolic and not simplified to 0)."""
+    z = sp.simplify(e)
+    if z == 0:
+        return True
+    if not z.free_symbols:
+        v = sp.N(z, 60)
+        if abs(v) > sp.Float("1e-45"):
+            return False
+    return None
+
+
+def _verify_sympy(X: sp.Matrix, W: sp.Matrix):
+    F = post_ln_causal_map(X, W)
+    undecided = []
+    for i in range(X.rows):
+        n2 = sp.simplify(sum(v ** 2 for v in X.row(i)))
+        if _is_zero_sympy(n2 - 1) is False:
+            return False, {"token": i, "reason": "row is not a unit vector", "norm^2": n2}, None, []
+        for j in range(X.cols):
+            z = _is_zero_sympy(F[i, j] - X[i, j])
+            if z is False:
+                return False, {"token": i, "coordinate": j, "reason": "F(X) != X",
+                               "F(X)_ij": F[i, j], "X_ij": X[i, j]}, None, []
+            if z is None:
+                undecided.append((i, j))
+    rank = X.rank(simplify=True)
+    return True, None, rank, undecided
+
+
+def verify_equilibrium(X, W_V, k: int | None = None) -> Evidence:
+    """Check exactly that X is a fixed point of the causal post-LN map with
+    ``W_Q = W_K = 0`` (``F(X) == X`` entrywise, unit rows) and, if given, that
+    ``rank(X) == k``.
+
+    Entries that are rational combinations of square roots of rationals are checked in
+    :class:`~counterexamples.surds.Surd` arithmetic (canonical form, so zero tests are
+    exact); anything else (e.g. a symbolic w) by SymPy simplification of every entry of
+    ``F(X) - X``.  A residual SymPy cannot simplify to 0 leaves the claim ``open``.
+
+    >>> verify_equilibrium(equilibrium(2, 2, 2, 3), value_matrix(2, 3), k=2).details["rank"]
+    2
+    """
+    X, W = _as_matrix(X), _as_matrix(W_V, "W_V")
+    stmt = (f"X ({X.rows} x {X.cols}) is a fixed point of the causal post-LN map "
+            f"F(X) = D A X W_V with W_Q = W_K = 0" + (f" and rank(X) = {k}" if k else ""))
+    Xs, Ws = matrix_to_surd(X), matrix_to_surd(W)
+    if Xs is not None and Ws is not None:
+        ok, fail, rank = _verify_surd(Xs, Ws)
+        undecided, path = [], "multiquadratic-surd"
+    else:
+        ok, fail, rank, undecided = _verify_sympy(X, W)
+        path = "sympy-simplify"
+    details = {"n": X.rows, "d": X.cols, "arithmetic": path, "rank": rank}
+    if not ok:
+        return Evidence(stmt, "fails", "exact", details, witness=fail)
+    if undecided:
+        details["undecided_entries"] = undecided
+        return Evidence(stmt, "open", "exact", details)
+    if k is not None and rank != k:
+        return Evidence(stmt, "fails", "exact", details,
+                        witness={"expected_rank": k, "rank": rank},
+                        narrower=f"X is a fixed point of rank {rank}")
+    return Evidence(stmt, "holds", "exact", details)
+
+
+def prove_fixed_point_symbolic(n: int, d: int, k: int) -> Evidence:
+    """For ALL real ``w >= n - k + 1`` (``w >= 1`` when k = 1 is not needed: any w > 0),
+    every sign choice of the rank-k construction is a fixed point of rank k.
+
+    Proof by SymPy: substitute ``w = m + s`` with ``s >= 0`` (m = n-k+1, or m = 1 for
+    k = 1), so every square root has a provably non-negative radicand; then each entry of
+    ``F(X) - X`` simplifies to 0, and the rank is k because the distinct rows are in
+    echelon form with leading entries ``(-1/w)^j m != 0``.
+    """
+    _check_sizes(n, d, k)
+    m = construction_threshold(n, k) or 1
+    s = sp.Symbol("s", nonnegative=True)
+    w = m + s
+    W = value_matrix(d, w)
+    parts = []
+    for sv in sign_vectors(k):
+        X = equilibrium(n, d, k, w, sv)
+        ev = verify_equilibrium(X, W, k=k)
+        parts.append(Evidence(f"signs {sv}", ev.status, ev.level, ev.details, ev.witness))
+    return combine(f"for every real w >= {m} (w = {m} + s, s >= 0) all {2 ** k} sign choices "
+                   f"of the rank-{k} construction (n={n}, d={d}) are fixed points of rank {k}",
+                   parts, {"n": n, "d": d, "k": k, "threshold": m, "equality_allowed": True})
+
+
+# ----------------------------------------------------------------------- F.2 stable rank
+def stable_rank_bound(X) -> dict:
+    """Appendix F.2, exact part: ``||X||_F^2`` and the lower bound
+    ``||X||_2^2 >= ||X e_d||^2`` (v = e_d), hence ``SRank(X) <= ||X||_F^2 / ||X e_d||^2``.
+
+    >>> b = stable_rank_bound(equilibrium(3, 3, 3, 2))
+    >>> b["frobenius2"], b["last_column2"], b["srank_upper"]
+    (3, 5/2, 6/5)
+    """
+    X = _as_matrix(X)
+    fro = sp.simplify(sum(v ** 2 for v in X))
+    col = sp.simplify(sum(X[i, X.cols - 1] ** 2 for i in range(X.rows)))
+    return {"frobenius2": fro, "last_column2": col, "srank_upper": sp.simplify(fro / col)}
+
+
+def stable_rank_certified(X, prec: int = 200) -> dict:
+    """``SRank(X) = ||X||_F^2 / lambda_max(X^T X)`` with the largest eigenvalue enclosed
+    rigorously (python-flint ``acb_mat.eig``, Rump's method) and ``||X||_F^2`` exact.
+    Returns balls; level "certified"."""
+    X = _as_matrix(X)
+    Xs = matrix_to_surd(X)
+    if Xs is None:
+        raise ConstructionError("stable_rank_certified needs entries in a multiquadratic field")
+    old = flint.ctx.prec
+    flint.ctx.prec = prec
+    try:
+        G = [[sum((Xs[r][a] * Xs[r][b] for r in range(len(Xs))), Surd()).arb(prec)
+              for b in range(X.cols)] for a in range(X.cols)]
+        eig = flint.acb_mat(G).eig(algorithm="rump", multiple=True)
+        lmax = max((e.real for e in eig), key=lambda b: b.mid())
+        fro = sum((v * v for r in Xs for v in r), Surd())
+        return {"frobenius2": fro.to_sympy(), "lambda_max": lmax,
+                "srank": fro.arb(prec) / lmax}
+    finally:
+        flint.ctx.prec = old
+
+
+# ---------------------------------------------------------------- negative control: SAN
+def san_collapse(X0, W_V, steps: int = 60, dps: int = 50) -> dict:
+    """Iterate the SAN ``X -> A X W_V`` (same causal average and W_V, no LayerNorm) from
+    ``X0`` in mpmath at ``dps`` digits and record ``mu(X(t)) = ||X - 1 mean||_F``.
+    Level numeric-hp.  For the Jordan configurations the rows tend to ``X_1 W^t = +-e_d``
+    and mu decays like ``poly(t) 2^{-t}`` (second eigenvalue of A is 1/2)."""
+    with mpmath.workdps(dps):
+        X = mpmath.matrix([[mpmath.mpf(sp.N(v, dps + 10)) for v in row]
+                           for row in _as_matrix(X0).tolist()])
+        W = mpmath.matrix([[mpmath.mpf(sp.N(v, dps + 10)) for v in row]
+                           for row in _as_matrix(W_V).tolist()])
+        n, d = X.rows, X.cols
+        A = mpmath.matrix(n, n)
+        for i in range(n):
+            for j in range(i + 1):
+                A[i, j] = mpmath.mpf(1) / (i + 1)
+
+        def mu(Y):
+            mean = [sum(Y[i, j] for i in range(n)) / n for j in range(d)]
+            return mpmath.sqrt(sum((Y[i, j] - mean[j]) ** 2 for i in range(n) for j in range(d)))
+
+        mus = [mu(X)]
+        for _ in range(steps):
+            X = A * X * W
+            mus.append(mu(X))
+        return {"mu": mus, "last_row_limit": [X[n - 1, j] for j in range(d)], "dps": dps}
+
+
+# ------------------------------------------------------- beyond the paper's construction
+def _chain_then_tail_surd(n, d, k, w: Surd):
+    """Chain of k-1 tokens after ONE token at e_d (needs |w| >= 1), as Surd rows."""
+    rows = [[Surd() for _ in range(d)] for _ in range(k)]
+    rows[0][d - 1] = Surd.rational(1)
+    c = Surd.sqrt_of(1 - (w * w).c.get(1, 0) ** -1) if k >= 2 else None
+    winv = w.inverse()
+    for j in range(1, k):
+        prev = rows[j - 1]
+        rows[j] = [(-1) * winv * prev[p + 1] for p in range(d - 1)] + [c]
+    return rows
+
+
+def tail_equilibrium(n: int, d: int, k: int, w, dps: int = 50) -> Evidence:
+    """Equilibria of rank k for every ``|w| >= 1`` (beyond the paper's ``|w| >= N-k+1``).
+
+    Construction: ``X_1 = e_d``, chain tokens ``X_2..X_k`` (lambda = 1, needs only
+    ``|w| >= 1``), then TAIL tokens ``X_i = S_{i-1} W (lambda_i I - W)^{-1}`` with
+    ``lambda_i > 1`` a root of ``f(lambda) = ||S_{i-1} W (lambda I - W)^{-1}||^2 - 1``.
+    Existence (proof): ``S_{i-1} W = lambda_{i-1} X_{i-1} != 0`` so ``f -> +inf`` as
+    ``lambda -> 1+`` and ``f -> -1`` as ``lambda -> inf``; by continuity a root exists,
+    and then ``S_i W = lambda_i X_i`` with ``lambda_i > 0``, i.e. ``F(X)_i = X_i``.  Tail
+    tokens lie in ``span(e_{d-k+1}, ..., e_d)`` (invariant under W) which the first k
+    tokens already span, so the rank is exactly k.
+
+    Check: the first tail token's root is bracketed between rationals at which f has
+    opposite exactly-decided signs (intermediate value theorem: certified); the whole
+    configuration is then computed at ``dps`` digits and checked (numeric-hp).
+    Requires ``k < n`` (otherwise there is no tail) and ``w`` with rational ``w^2``.
+    """
+    _check_sizes(n, d, k)
+    wq = parse_w(w)
+    ws = matrix_to_surd(sp.Matrix([[wq]]))
+    if ws is None or not (ws[0][0] * ws[0][0]).is_rational():
+        raise ConstructionError(f"tail_equilibrium needs w with rational w^2, got {wq}")
+    ws = ws[0][0]
+    if (ws * ws - 1).sign() < 0:
+        raise AssumptionError("|w| >= 1", f"w={wq}: the chain needs 1 - 1/w^2 >= 0")
+    if k >= n:
+        raise ShapeError(f"tail_equilibrium needs k < n (a tail token), got k={k}, n={n}")
+    head = _chain_then_tail_surd(n, d, k, ws)
+    # certified bracket for the first tail token: v = S_k W = X_k (lambda_k = 1) if k >= 2
+    if k >= 2:
+        v = head[-1]
+    else:
+        v = [Surd() for _ in range(d - 1)] + [Surd.rational(1)]
+
+    def f(lam: Fraction) -> Surd:
+        u, prev = [], Surd()
+        for j in range(d):                    # u (lam I - W) = v, W = I + wJ
+            cur = (v[j] + ws * prev) * Fraction(1) / (lam - 1) if j else v[0] / (lam - 1)
+            u.append(cur)
+            prev = cur
+        return sum((x * x for x in u), Surd()) - 1
+
+    lo, hi = Fraction(1) + Fraction(1, 2), Fraction(2)
+    while f(lo).sign() <= 0:
+        lo = 1 + (lo - 1) / 2
+    while f(hi).sign() >= 0:
+        hi = 2 * hi
+    # numeric-hp construction of the whole configuration
+    with mpmath.workdps(dps):
+        wm = mpmath.mpf(sp.N(wq, dps + 10))
+        rows = [[mpmath.mpf(sp.N(x.to_sympy(), dps + 10)) for x in r] for r in head]
+        lams = []
+        for i in range(k, n):
+            Sv = [sum(r[j] for r in rows) for j in range(d)]
+            vv = [Sv[0]] + [Sv[j] + wm * Sv[j - 1] for j in range(1, d)]
+
+            def solve(lam, vv=vv):
+                u = [vv[0] / (lam - 1)]
+                for j in range(1, d):
+                    u.append((vv[j] + wm * u[-1]) / (lam - 1))
+                return u
+
+            g = lambda lam: mpmath.fsum(x * x for x in solve(lam)) - 1  # noqa: E731
+            a, b = mpmath.mpf(1) + mpmath.mpf(10) ** -3, mpmath.mpf(2)
+            while g(a) <= 0:
+                a = 1 + (a - 1) / 10
+            while g(b) >= 0:
+                b *= 2
+            lam = mpmath.findroot(g, (a, b), solver="anderson")
+            lams.append(lam)
+            rows.append(solve(lam))
+        Xm = mpmath.matrix(rows)
+        W = mpmath.matrix([[1 if i == j else (wm if j == i + 1 else 0) for j in range(d)]
+                           for i in range(d)])
+        resid = mpmath.mpf(0)
+        S = [mpmath.mpf(0)] * d
+        for i in range(n):
+            S = [S[j] + Xm[i, j] for j in range(d)]
+            y = [sum(S[a] * W[a, b] for a in range(d)) for b in range(d)]
+            ny = mpmath.sqrt(mpmath.fsum(t * t for t in y))
+            resid = max(resid, max(abs(y[j] / ny - Xm[i, j]) for j in range(d)))
+        sv = sorted(mpmath.svd_r(Xm, compute_uv=False), reverse=True)
+        num_rank = sum(1 for s in sv if s > mpmath.mpf(10) ** (-dps // 2))
+        tol = mpmath.mpf(10) ** (-(dps - 10))
+        ok = resid < tol and num_rank == k
+        details = {"n": n, "d": d, "k": k, "w": str(wq), "dps": dps,
+                   "first_tail_bracket": [str(lo), str(hi)],
+                   "lambdas": [mpmath.nstr(x, 15) for x in lams],
+                   "max_residual": mpmath.nstr(resid, 5),
+                   "singular_values": [mpmath.nstr(x, 8) for x in sv]}
+    stmt = (f"a rank-{k} equilibrium exists for n={n}, d={d}, w={wq} (|w| >= 1; the paper's "
+            f"construction would need |w| >= {n - k + 1})")
+    return Evidence(stmt, "holds" if ok else "fails", "numeric-hp", details,
+                    witness=None if ok else details)
+
+
+def rank_one_only(n: int, d: int, w) -> Evidence:
+    """For ``|w| < 1`` every equilibrium (causal, ``W_Q = W_K = 0``, ``W_V = I + wJ``)
+    has rank one: all tokens equal ``+-e_d`` with the sign of token 1.
+
+    Proof, by induction on the token index.  Token 1: ``X_1 W = lambda X_1``, so
+    ``X_1 = +-e_d``.  If ``S_{i-1} = (i-1) s e_d``, the fixed-point equation is
+    ``X_i (lambda I - W) = (i-1) s e_d`` with ``lambda = ||S_i W|| > 0``.  For
+    ``lambda != 1``, ``(lambda I - W)`` is invertible and ``e_d (lambda I - W)^{-1} =
+    e_d / (lambda - 1)``, so ``X_i = +-e_d``, and the unit norm forces ``lambda = i``
+    (token ``s e_d``) or ``lambda = 2 - i <= 0`` (excluded).  For ``lambda = 1``:
+    ``-w (0, x_1, ..., x_{d-1}) = (i-1) s e_d`` gives ``x_{d-1} = -(i-1) s / w``, of
+    modulus ``>= i - 1 >= 1 > |w| ...`` impossible for a unit vector when ``|w| < i-1``;
+    since ``i - 1 >= 1 > |w|`` no such token exists.  (w = 0: lambda = 1 has no solution.)
+
+    The check evaluates this case analysis exactly for the given (n, d, w): it solves
+    both branches with SymPy for every i and confirms the only unit solutions.
+    """
+    w = parse_w(w)
+    if not (w.is_number and sp.Abs(w) < 1):
+        raise AssumptionError("|w| < 1", f"rank_one_only needs |w| < 1, got w={w}")
+    lam = sp.Symbol("lambda", positive=True)
+    found = []
+    for i in range(2, n + 1):
+        # lambda != 1 branch: X = (i-1) e_d / (lambda - 1), unit norm
+        sols = [L for L in sp.solve(sp.Eq(((i - 1) / (lam - 1)) ** 2, 1), lam) if L != 1]
+        # lambda = 1 branch: needs ((i-1)/w)^2 <= 1
+        chain_ok = bool(w != 0 and ((i - 1) / w) ** 2 <= 1)
+        found.append({"i": i, "lambda_roots": [str(L) for L in sols], "chain_branch": chain_ok})
+        if sols != [i] or chain_ok:
+            return Evidence(f"for |w| = |{w}| < 1 every equilibrium has rank one", "fails",
+                            "exact", {"n": n, "d": d}, witness=found[-1])
+    return Evidence(f"for |w| = |{w}| < 1 every equilibrium (n={n}, d={d}) has rank one",
+                    "holds", "exact", {"n": n, "d": d, "cases": found})

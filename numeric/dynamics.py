@@ -1,0 +1,266 @@
+"""The token dynamics of the paper, written once for every number type.
+
+Modes (``h`` heads, ``A_h`` the masked attention of head ``h``, ``LN`` the paper's
+LayerNorm unless ``ln="full"``):
+
+* ``"san"``     (2):  ``X' = sum_h A_h(X) X W_V^h``                 (+ ``X`` if ``skip``)
+* ``"post-ln"`` (3):  ``X' = LN(sum_h A_h(X) X W_V^h [+ X])``  (LN after the skip)
+* ``"pre-ln"``:       ``Z = LN(X)``, ``X' = sum_h A_h(Z) Z W_V^h`` (+ ``X`` if ``skip``)
+
+Multi-head attention is the sum of the heads' outputs: ``concat_h(A_h X V_h) W_O`` with
+``W_O`` folded into each head's ``W_V^h`` (shape ``d x d``).  Weights are given as a
+:class:`Layer` (or a tuple ``(W_Q, W_K, W_V)``), used at every layer; a sequence of
+them, one per layer; or a callable ``t -> Layer``.  ``W_Q`` / ``W_K`` have shape
+``(d, d_qk)`` or ``(h, d, d_qk)``, ``W_V`` shape ``(d, d)`` or ``(h, d, d)``.
+
+>>> import numpy as np
+>>> from numeric import masks
+>>> rng = np.random.default_rng(0)
+>>> X0 = rng.standard_normal((4, 3))
+>>> tr = simulate(X0, masks.complete(4), (np.eye(3), np.eye(3), np.eye(3)), 30)
+>>> bool(tr.mu()[-1] < 1e-6 * tr.mu()[0])
+True
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, Sequence
+
+import numpy as np
+import scipy.sparse as sp
+
+from . import masks as _masks
+from . import measures as _measures
+from .attention import _check_mask_fits, masked_softmax, scores
+from .errors import RankCollapseError, ShapeError
+from .layernorm import _normalise, layer_norm_full
+from .precision import Backend, Float64, get_backend
+
+__all__ = ["Layer", "simulate", "step", "Trajectory", "MODES"]
+
+MODES = ("san", "post-ln", "pre-ln")
+
+
+@dataclass(frozen=True)
+class Layer:
+    """Weights of one layer.  ``d_qk`` is the temperature (default: columns of W_Q)."""
+
+    W_Q: Any
+    W_K: Any
+    W_V: Any
+    d_qk: Any = None
+
+    def heads(self) -> int:
+        return 1 if np.ndim(self.W_V) == 2 else np.shape(self.W_V)[0]
+
+
+def _as_layer(obj, t) -> Layer:
+    if isinstance(obj, Layer):
+        return obj
+    if isinstance(obj, tuple) and len(obj) in (3, 4):
+        return Layer(*obj)
+    raise RankCollapseError(f"weights for layer {t} must be a Layer or a tuple "
+                            f"(W_Q, W_K, W_V[, d_qk]), got {type(obj).__name__}")
+
+
+def _layer_getter(layers, T) -> Callable[[int], Layer]:
+    if isinstance(layers, (Layer, tuple)):
+        fixed = _as_layer(layers, 0)
+        return lambda t: fixed
+    if callable(layers):
+        return lambda t: _as_layer(layers(t), t)
+    if isinstance(layers, Sequence):
+        if len(layers) < T:
+            raise RankCollapseError(f"{len(layers)} layers of weights given for T = {T} steps")
+        return lambda t: _as_layer(layers[t], t)
+    raise RankCollapseError("layers must be a Layer, a tuple (W_Q, W_K, W_V), a sequence of "
+                            "them, or a callable t -> Layer")
+
+
+@dataclass
+class _Prepared:
+    W_Q: list
+    W_K: list
+    W_V: list
+    d_qk: Any
+
+
+def _prepare(layer: Layer, d: int, be: Backend, skip: bool, t: int) -> _Prepared:
+    def heads(W, name, shape_hint):
+        W = np.asarray(W) if not isinstance(W, np.ndarray) else W
+        if W.ndim == 2:
+            W = W[None]
+        if W.ndim != 3 or W.shape[1] != d:
+            raise ShapeError(f"layer {t}: {name} must have shape {shape_hint} with d = {d}, "
+                             f"got {W.shape}")
+        return [be.asarray(w) for w in W]
+
+    WQ = heads(layer.W_Q, "W_Q", "(d, d_qk) or (h, d, d_qk)")
+    WK = heads(layer.W_K, "W_K", "(d, d_qk) or (h, d, d_qk)")
+    WV = heads(layer.W_V, "W_V", "(d, d) or (h, d, d)")
+    if not (len(WQ) == len(WK) == len(WV)):
+        raise ShapeError(f"layer {t}: W_Q, W_K, W_V have {len(WQ)}, {len(WK)}, {len(WV)} heads")
+    if any(q.shape != k.shape for q, k in zip(WQ, WK)):
+        raise ShapeError(f"layer {t}: W_Q and W_K shapes differ")
+    if any(v.shape[1] != d for v in WV):
+        raise ShapeError(f"layer {t}: W_V must map R^d to R^d (shape (d, d)) so that layers "
+                         f"compose, got {WV[0].shape}")
+    d_qk = layer.d_qk
+    if d_qk is not None and not (np.isscalar(d_qk) and float(d_qk) > 0):
+        raise RankCollapseError(f"layer {t}: temperature d_qk must be positive, got {d_qk!r}")
+    return _Prepared(WQ, WK, WV, d_qk)
+
+
+def _attend(Z, M, P: _Prepared, be: Backend):
+    """``sum_h A_h(Z) Z W_V^h``."""
+    out = None
+    for WQ, WK, WV in zip(P.W_Q, P.W_K, P.W_V):
+        V = Z @ WV
+        if sp.issparse(M):
+            from .attention import _sparse_attention
+            if Z.ndim == 2:
+                Y = _sparse_attention(Z, WQ, WK, M, P.d_qk) @ V
+            else:
+                Y = np.stack([_sparse_attention(z, WQ, WK, M, P.d_qk) @ v
+                              for z, v in zip(Z, V)])
+        else:
+            Y = masked_softmax(scores(Z, WQ, WK, P.d_qk, backend=be), M, backend=be) @ V
+        out = Y if out is None else out + Y
+    return out
+
+
+def step(X, M, P: _Prepared, *, mode: str, skip: bool, ln: str, ln_eps, be: Backend,
+         t: int = 0):
+    """One layer of the dynamics on arrays already converted to ``be``."""
+
+    def norm(Y):
+        if ln == "paper":
+            return _normalise(Y, be, t)
+        return layer_norm_full(Y, eps=ln_eps, layer=t, backend=be)
+
+    if mode == "san":
+        Y = _attend(X, M, P, be)
+        return Y + X if skip else Y
+    if mode == "post-ln":
+        Y = _attend(X, M, P, be)
+        return norm(Y + X if skip else Y)
+    if mode == "pre-ln":
+        Y = _attend(norm(X), M, P, be)
+        return Y + X if skip else Y
+    raise RankCollapseError(f"mode must be one of {MODES}, got {mode!r}")
+
+
+@dataclass
+class Trajectory:
+    """``X[t]`` for ``t = 0..T`` (arrays of the backend's numbers) and how they were made."""
+
+    X: list
+    mode: str
+    skip: bool
+    ln: str
+    backend: str
+    level: str
+    info: dict = field(default_factory=dict)
+
+    @property
+    def T(self) -> int:
+        return len(self.X) - 1
+
+    def measure(self, name: str, **kw):
+        """A measure at every layer: array of shape ``(T+1, *batch)``."""
+        try:
+            f = _measures.MEASURES[name]
+        except KeyError:
+            raise RankCollapseError(f"unknown measure {name!r}; choose from "
+                                    f"{sorted(_measures.MEASURES)}") from None
+        be = get_backend(self.backend)
+        with be.context():
+            vals = [f(x, **kw) for x in self.X]
+        return np.array(vals, dtype=object if be.dtype is object else None)
+
+    def mu(self):
+        return self.measure("mu")
+
+    def min_cosine(self):
+        return self.measure("phi")
+
+    def stable_rank(self):
+        return self.measure("stable_rank")
+
+    def as_float(self) -> list[np.ndarray]:
+        be = get_backend(self.backend)
+        return [be.to_float(x) for x in self.X]
+
+    def measure_float(self, name: str, **kw) -> np.ndarray:
+        """:meth:`measure` as float64 (arb balls by their midpoints)."""
+        v = self.measure(name, **kw)
+        be = get_backend(self.backend)
+        return be.to_float(v) if v.dtype == object else np.asarray(v, dtype=float)
+
+    def table(self, measures=("mu", "phi", "rank", "stable_rank"), every: int = 1) -> list[dict]:
+        """Rows ``{"t": t, measure: value}`` every ``every`` layers and at ``T`` (floats;
+        means over the batch for a batch)."""
+        cols = {m: self.measure_float(m) for m in measures}
+        ts = sorted(set(range(0, self.T + 1, max(1, every))) | {self.T})
+        rows = []
+        for t in ts:
+            row = {"t": t}
+            for m, v in cols.items():
+                row[m] = float(np.mean(v[t]))
+            rows.append(row)
+        return rows
+
+
+def simulate(X0, M, layers, T: int, *, mode: str = "san", skip: bool = False,
+             ln: str = "paper", ln_eps=0.0, backend="float64", callback=None) -> Trajectory:
+    """Run ``T`` layers from ``X0`` (shape ``(N, d)`` or a float64 batch ``(B, N, d)``).
+
+    ``backend``: ``"float64"``, ``"mpmath:DPS"`` or ``"arb:DPS"`` (rigorous balls).
+    ``ln``: ``"paper"`` (rows to unit norm) or ``"full"`` (centring, ``ln_eps``).
+    ``callback(t, X)`` is called after each layer (progress).
+
+    Raises :class:`ShapeError`, :class:`MaskError`, :class:`ZeroRowError` (naming the token
+    and the layer) or :class:`NonFiniteError` instead of returning NaN.
+    """
+    be = get_backend(backend)
+    if mode not in MODES:
+        raise RankCollapseError(f"mode must be one of {MODES}, got {mode!r}")
+    if ln not in ("paper", "full"):
+        raise RankCollapseError(f"ln must be 'paper' or 'full', got {ln!r}")
+    if isinstance(T, bool) or not isinstance(T, (int, np.integer)) or T < 0:
+        raise RankCollapseError(f"T (number of layers) must be a non-negative integer, got {T!r}")
+    M = _masks.as_mask(M)
+    get = _layer_getter(layers, T)
+    with be.context():
+        X = be.asarray(X0)
+        if X.ndim not in (2, 3):
+            raise ShapeError(f"X0 must have shape (N, d) or (B, N, d), got {X.shape}")
+        if X.ndim == 3 and not isinstance(be, Float64):
+            raise RankCollapseError("batches are supported at float64; loop over samples for "
+                                    "mpmath / arb")
+        _check_mask_fits(M, X.shape[-2])
+        if sp.issparse(M) and not isinstance(be, Float64):
+            raise RankCollapseError("sparse masks are supported at float64 only")
+        d = X.shape[-1]
+        Xs = [X]
+        cache: dict[int, _Prepared] = {}
+        for t in range(T):
+            layer = get(t)
+            key = id(layer)
+            P = cache.get(key)
+            if P is None:
+                P = _prepare(layer, d, be, skip, t)
+                if isinstance(layers, (Layer, tuple)):
+                    cache[key] = P
+            with np.errstate(over="ignore", invalid="ignore"):  # checked just below
+                X = step(X, M, P, mode=mode, skip=skip, ln=ln, ln_eps=ln_eps, be=be, t=t)
+            if isinstance(be, Float64) and not np.all(np.isfinite(X)):
+                raise RankCollapseError(f"float64 overflow or NaN at layer {t}: the weights "
+                                        "grow the tokens beyond float64 range (A3 violated?); "
+                                        "use --backend mpmath or LayerNorm")
+            Xs.append(X)
+            if callback is not None:
+                callback(t + 1, X)
+    return Trajectory(Xs, mode, skip, ln, be.name, be.level,
+                      {"N": int(X.shape[-2]), "d": int(d), "T": int(T),
+                       "batch": int(X.shape[0]) if X.ndim == 3 else None})

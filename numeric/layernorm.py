@@ -1,0 +1,73 @@
+"""LayerNorm: the paper's (rows to unit 2-norm) and the full one (torch semantics).
+
+The paper's LayerNorm divides each token (row) by its Euclidean norm: no centring, no
+gain, no bias, no epsilon.  Tokens then live on the unit sphere.
+
+Full LayerNorm, as ``torch.nn.functional.layer_norm`` over the last axis:
+``(y - mean(y)) / sqrt(var(y) + eps) * gain + bias`` with the biased variance.
+With ``eps = 0`` and no gain or bias it equals ``sqrt(d) * (y P) / ||y P||`` with
+``P = I - 11^T / d`` (centring), i.e. the paper's LN after the linear map ``P``.
+
+>>> import numpy as np
+>>> layernorm(np.array([[3.0, 4.0]]))
+array([[0.6, 0.8]])
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .errors import RankCollapseError, ZeroRowError
+from .precision import FLOAT64, Backend, get_backend
+
+__all__ = ["layernorm", "layer_norm_full", "row_norms"]
+
+
+def row_norms(Y, *, backend: Backend = FLOAT64):
+    return backend.sqrt((Y * Y).sum(axis=-1))
+
+
+def _normalise(Y, backend: Backend, layer):
+    n = row_norms(Y, backend=backend)
+    bad = backend.may_be_zero(n)
+    if np.any(bad):
+        idx = np.argwhere(bad)
+        tokens = idx[:, -1].tolist() if idx.ndim == 2 else idx.tolist()
+        raise ZeroRowError(sorted(set(tokens))[:10], layer)
+    return Y / n[..., None]
+
+
+def layernorm(Y, *, layer=None, backend="float64"):
+    """The paper's LayerNorm: each row divided by its 2-norm.
+
+    A zero row (for arb: a row whose norm cannot be certified nonzero) raises
+    :class:`ZeroRowError` naming the token and, if given, the layer."""
+    be = get_backend(backend)
+    with be.context():
+        return _normalise(be.asarray(Y), be, layer)
+
+
+def layer_norm_full(Y, *, eps=1e-5, gain=None, bias=None, layer=None, backend="float64"):
+    """Full LayerNorm over the last axis with torch's semantics (biased variance).
+
+    With ``eps = 0`` a row with all entries equal has no direction and raises
+    :class:`ZeroRowError`."""
+    be = get_backend(backend)
+    if not (np.isscalar(eps) and float(eps) >= 0):
+        raise RankCollapseError(f"LayerNorm eps must be a number >= 0, got {eps!r}")
+    with be.context():
+        Y = be.asarray(Y)
+        d = Y.shape[-1]
+        C = Y - Y.sum(axis=-1, keepdims=True) / be.scalar(d)
+        var = (C * C).sum(axis=-1) / be.scalar(d)
+        if float(eps) == 0:
+            if np.any(be.may_be_zero(var)):
+                bad = np.argwhere(be.may_be_zero(var))
+                raise ZeroRowError(sorted(set(bad[:, -1].tolist()))[:10], layer)
+            out = C / be.sqrt(var)[..., None]
+        else:
+            out = C / be.sqrt(var + be.scalar(eps))[..., None]
+        if gain is not None:
+            out = out * be.asarray(gain)
+        if bias is not None:
+            out = out + be.asarray(bias)
+        return out

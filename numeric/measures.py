@@ -1,0 +1,143 @@
+"""Measures of collapse.  Each takes tokens ``X`` of shape ``(..., N, d)`` (rows are
+tokens) and returns one value per leading index.
+
+* ``mu(X) = ||X - 1 gamma_X||_F`` with ``gamma_X`` the mean token (paper eq. (4));
+  ``mu(X)^2 = (1/(2N)) sum_{i,j} ||X_i - X_j||^2``.
+* ``min_cosine(X)``: the smallest cosine between two tokens; on the unit sphere this is
+  the paper's ``phi(X) = min_{i,j} <X_i, X_j>``.
+* ``stable_rank(X) = ||X||_F^2 / ||X||_2^2``; ``singular_values``; ``numerical_rank``;
+  ``avg_abs_cosine`` (mean over ``i != j`` of ``|cos|``); ``dist_rank_one`` (Frobenius
+  distance to the nearest rank-one matrix, by Eckart-Young).
+
+``mu``, ``min_cosine`` and ``avg_abs_cosine`` work for every backend (arb results are
+balls); singular-value measures work in float64 and mpmath.
+
+Caution: ``mu -> 0`` means all tokens equal.  On the sphere ``x`` and ``-x`` give
+``mu > 0`` yet rank one; use ``dist_rank_one`` or ``stable_rank`` for rank claims.
+
+>>> import numpy as np
+>>> X = np.array([[1.0, 0.0], [-1.0, 0.0]])
+>>> float(mu(X)), float(dist_rank_one(X))
+(1.4142135623730951, 0.0)
+"""
+from __future__ import annotations
+
+import functools
+
+import mpmath
+import numpy as np
+
+from .errors import RankCollapseError, ShapeError
+from .precision import Arb, Float64, Mpmath, backend_of
+
+__all__ = ["mu", "min_cosine", "avg_abs_cosine", "singular_values", "stable_rank",
+           "numerical_rank", "dist_rank_one", "MEASURES"]
+
+
+def _tokens(X):
+    X = np.asarray(X) if not isinstance(X, np.ndarray) else X
+    if X.ndim < 2:
+        raise ShapeError(f"tokens must have shape (..., N, d), got {X.shape}")
+    return X, backend_of(X)
+
+
+def mu(X):
+    """Frobenius distance of ``X`` from the matrix whose rows all equal the mean token."""
+    X, be = _tokens(X)
+    n = X.shape[-2]
+    C = X - X.sum(axis=-2, keepdims=True) / be.scalar(n)
+    return be.sqrt((C * C).sum(axis=(-2, -1)))
+
+
+def _cosines(X, be):
+    norms = be.sqrt((X * X).sum(axis=-1))
+    if np.any(be.may_be_zero(norms)):
+        raise RankCollapseError("a zero token has no direction: cosine similarity undefined")
+    U = X / norms[..., None]
+    return U @ np.swapaxes(U, -1, -2)
+
+
+def _reduce(be, G, op):
+    """min / max over the last two axes for any backend (arb: ball of the min)."""
+    if isinstance(be, Float64):
+        return getattr(np, op)(G, axis=(-2, -1))
+    lead = G.shape[:-2]
+    flat = G.reshape(-1, G.shape[-2] * G.shape[-1])
+    if isinstance(be, Arb):
+        f = (lambda a, b: a.min(b)) if op == "min" else (lambda a, b: a.max(b))
+    else:
+        f = min if op == "min" else max
+    out = np.empty(flat.shape[0], dtype=object)
+    for k, row in enumerate(flat):
+        out[k] = functools.reduce(f, row)
+    return out.reshape(lead) if lead else out[0]
+
+
+def min_cosine(X):
+    """``min_{i,j} cos(X_i, X_j)`` (``phi`` for tokens on the sphere)."""
+    X, be = _tokens(X)
+    return _reduce(be, _cosines(X, be), "min")
+
+
+def avg_abs_cosine(X):
+    """Mean of ``|cos(X_i, X_j)|`` over ordered pairs ``i != j`` (needs N >= 2)."""
+    X, be = _tokens(X)
+    n = X.shape[-2]
+    if n < 2:
+        raise ShapeError("avg_abs_cosine needs at least two tokens")
+    G = abs(_cosines(X, be))
+    total = G.sum(axis=(-2, -1)) - np.trace(G, axis1=-2, axis2=-1)
+    return total / be.scalar(n * (n - 1))
+
+
+def singular_values(X):
+    """Singular values in decreasing order (float64: batched LAPACK; mpmath: svd_r)."""
+    X, be = _tokens(X)
+    if isinstance(be, Float64):
+        return np.linalg.svd(X, compute_uv=False)
+    if isinstance(be, Mpmath):
+        lead = X.shape[-2:]
+        flat = X.reshape(-1, *lead)
+        with mpmath.workdps(be.digits):
+            out = [sorted(mpmath.svd_r(mpmath.matrix(x.tolist()), compute_uv=False),
+                          reverse=True) for x in flat]
+        return np.array(out, dtype=object).reshape(*X.shape[:-2], min(lead))
+    raise RankCollapseError("singular values of arb ball matrices are not implemented; "
+                            "use the mpmath backend for spectral measures")
+
+
+def stable_rank(X):
+    """``||X||_F^2 / ||X||_2^2`` (between 1 and rank X)."""
+    s = singular_values(X)
+    return (s * s).sum(axis=-1) / (s[..., 0] * s[..., 0])
+
+
+def numerical_rank(X, tol=None):
+    """Number of singular values above ``tol``.  Default: numpy's rule
+    ``max(N, d) * machine_eps * sigma_max`` in float64; ``max(N, d) * 10^(5 - dps) *
+    sigma_max`` in mpmath."""
+    X, be = _tokens(X)
+    s = singular_values(X)
+    if tol is None:
+        unit = np.finfo(float).eps if isinstance(be, Float64) else mpmath.mpf(10) ** (5 - be.digits)
+        tol = max(X.shape[-2:]) * unit * s[..., :1]
+    return (s > tol).sum(axis=-1)
+
+
+def dist_rank_one(X):
+    """Frobenius distance to the nearest matrix of rank at most one."""
+    s = singular_values(X)
+    tail = (s[..., 1:] * s[..., 1:]).sum(axis=-1)
+    be = backend_of(s)
+    return be.sqrt(np.asarray(tail, dtype=be.dtype))
+
+
+#: name -> function, for tables and the command line.
+MEASURES = {
+    "mu": mu,
+    "phi": min_cosine,
+    "avg_abs_cos": avg_abs_cosine,
+    "stable_rank": stable_rank,
+    "rank": numerical_rank,
+    "dist_rank_one": dist_rank_one,
+}

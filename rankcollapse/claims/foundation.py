@@ -1,0 +1,30 @@
+"""Claims about the building blocks: masked attention."""
+from __future__ import annotations
+
+import numpy as np
+
+from numeric import masks
+from numeric.weights import gaussian
+from theory.attention_facts import row_stochastic
+from theory.evidence import combine
+
+from . import Config, claim
+
+
+@claim("attention-row-stochastic", "Section 3, masked softmax",
+       "For a mask in which every token attends to some token, masked softmax attention is "
+       "row-stochastic with support exactly the mask.",
+       assumptions=("every row of M nonempty (implied by A1)",),
+       test="tests/test_attention.py::test_row_stochastic_claim_negative_control",
+       notes="Masked attention is row-stochastic")
+def attention_row_stochastic(cfg: Config):
+    rng = np.random.default_rng(cfg.seed)
+    parts = []
+    n, d = (12, 6) if cfg.thorough else (6, 3)
+    for M in (masks.causal(n), masks.sliding_window(n, 1), masks.strided(n, 3),
+              masks.global_window(n, 1)):
+        X = rng.standard_normal((n, d)) * 3
+        parts.append(row_stochastic(M, X, gaussian(d, d, rng, 2.0), gaussian(d, d, rng, 2.0)))
+    return combine("A row-stochastic with support M on causal, window, strided and "
+                   f"global-window masks (N={n}, d={d}, random scaled weights)", parts,
+                   {"instances": len(parts), "seed": cfg.seed})

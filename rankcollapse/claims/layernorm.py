@@ -1,0 +1,96 @@
+"""Claims about LayerNorm (Remark 2, Lemma 5, Lemma 6, Appendix A, full LayerNorm)."""
+from __future__ import annotations
+
+import sympy as sp
+
+from theory import layernorm as L
+from theory.evidence import combine
+
+from . import Config, claim
+
+R = sp.Rational
+
+
+@claim("layernorm-scale-invariance", "Section 4.3.1 (rescaling W_V)",
+       "LN(c x) = LN(x) for c > 0; hence post-LN dynamics are the same for W_V and c W_V.",
+       test="tests/test_theory_layernorm.py::test_scale_invariance_negative_control",
+       notes="LayerNorm scale invariance")
+def scale_invariance(cfg: Config):
+    ds = (1, 2, 3, 4, 5) if cfg.thorough else (1, 2, 3)
+    parts = [L.scale_invariance(d) for d in ds] + [L.post_ln_value_scaling(2, 2)]
+    return combine("LN(c x) = LN(x), symbolic x, c > 0, d in " + str(ds), parts)
+
+
+@claim("remark-2", "Remark 2 (Appendix E)",
+       "With W_Q = W_K = 0 and Z orthogonal, the value matrix Z^T W_V Z produces the "
+       "trajectories X(t) Z.",
+       test="tests/test_theory_layernorm.py::test_remark2_and_equivariance",
+       notes="Remark 2: orthogonal conjugation")
+def remark2(cfg: Config):
+    parts = [L.orthogonal_equivariance(d) for d in (2, 3)] + [L.remark2_conjugation(2, 2)]
+    if cfg.thorough:
+        parts.append(L.remark2_conjugation(3, 3))
+    return combine("LN(xZ) = LN(x)Z and F_(Z^T W Z)(XZ) = F_W(X)Z (symbolic X)", parts)
+
+
+@claim("lemma-6", "Lemma 6 (Appendix C)",
+       "If X(0) has full row rank (N <= d), all tokens lie in a common open hemisphere.",
+       assumptions=("(*): N <= d, X(0) full rank",),
+       test="tests/test_theory_layernorm.py::test_hemisphere_negative_control",
+       notes="Lemma 6: the hemisphere")
+def lemma6(cfg: Config):
+    import numpy as np
+    rng = np.random.default_rng(cfg.seed)
+    parts = []
+    for n, d in ((2, 2), (3, 3), (3, 5), (4, 4)):
+        X = sp.Matrix(n, d, lambda i, j: R(int(rng.integers(-9, 10)), int(rng.integers(1, 6))))
+        while X.rank() < n:
+            X = sp.Matrix(n, d, lambda i, j: R(int(rng.integers(-9, 10)), 1))
+        parts.append(L.hemisphere(X))
+    return combine("exact hemisphere vector v = X^T (X X^T)^-1 1 for random rational full-rank "
+                   "X", parts, {"seed": cfg.seed})
+
+
+@claim("lemma-5", "Lemma 5 (Appendix C)",
+       "For tokens on the sphere in an open hemisphere {<x, v> >= gamma}, W_V orthogonal and "
+       "A row-stochastic: 1 <= D_ii <= 1/gamma.",
+       assumptions=("tokens on S^{d-1}", "W_V orthogonal", "open hemisphere"),
+       test="tests/test_theory_layernorm.py::test_lemma5_negative_control",
+       notes="Lemma 5: bounds on D")
+def lemma5(cfg: Config):
+    X = sp.Matrix([[1, 0, 0], [R(3, 5), R(4, 5), 0], [R(2, 3), R(1, 3), R(2, 3)]])
+    A = sp.Matrix([[1, 0, 0], [R(1, 2), R(1, 2), 0], [R(1, 3), R(1, 3), R(1, 3)]])
+    A2 = sp.Matrix([[R(1, 2), R(1, 2), 0], [R(1, 4), R(1, 2), R(1, 4)], [0, R(1, 3), R(2, 3)]])
+    W = L.rational_rotation(3)
+    return combine("Lemma 5 bounds on exact instances (Pythagorean tokens, rational rotation)",
+                   [L.lemma5_bounds(X, W, A), L.lemma5_bounds(X, W, A2),
+                    L.lemma5_bounds(X, sp.eye(3), A)])
+
+
+@claim("appendix-a-no-merge", "Appendix A",
+       "LayerNorm multiplies from the left: in general D A X W_V is not A X W' for any W', so "
+       "LN cannot be merged into the value matrix.",
+       test="tests/test_theory_layernorm.py::test_merge_positive_and_negative",
+       notes="Appendix A: LayerNorm is not a value-matrix factor")
+def appendix_a(cfg: Config):
+    A = sp.Matrix([[1, 0, 0], [R(1, 2), R(1, 2), 0], [R(1, 3), R(1, 3), R(1, 3)]])
+    X = sp.Matrix([[1, 0], [0, 1], [1, 1]])
+    ev = L.merge_into_value_matrix(A, X, sp.eye(2))
+    # the claim "cannot be merged" holds exactly when the merge check fails
+    from theory.evidence import Evidence
+    status = "holds" if ev.status == "fails" else "fails"
+    return Evidence("there are A, X, W_V with D A X W_V != A X W' for every W'", status,
+                    "exact", {**ev.details, "instance": ev.witness,
+                              "when_mergeable": ev.narrower})
+
+
+@claim("full-layernorm-reduction", "Section 3 (LN simplification); our addition",
+       "Full LayerNorm (eps = 0, no gain or bias) equals sqrt(d) times the paper's LN after "
+       "centring P = I - 11^T/d; P is singular, so W_V P is never orthogonal and Theorem 2 "
+       "does not transfer directly.",
+       test="tests/test_theory_layernorm.py::test_full_reduction",
+       notes="Full LayerNorm versus the paper's LayerNorm")
+def full_reduction(cfg: Config):
+    ds = (2, 3, 4, 5) if cfg.thorough else (2, 3, 4)
+    return combine("LN_full(y) = sqrt(d) LN(yP), symbolic y", [L.full_layernorm_reduction(d)
+                                                             for d in ds])

@@ -1,0 +1,96 @@
+"""Run the claims registry: each claim of the paper, checked at the strongest level we
+can afford, with status holds / fails / open.
+
+Examples:
+  rankcollapse verify                 # the default set, a table
+  rankcollapse verify --json          # one JSON document for programs
+  rankcollapse verify --list          # the claim ids
+  rankcollapse verify --claim theorem-1 --claim lemma-3
+  rankcollapse verify --all --thorough --seed 7
+
+Exit status: 0 when every check ran (a claim that FAILS is a finding, reported with its
+witness); 1 when a check crashed; with --strict also 1 when a claim fails.
+"""
+from __future__ import annotations
+
+import json
+import sys
+import time
+
+from numeric.errors import RankCollapseError
+from rankcollapse.claims import Config, load, run as run_claim
+from rankcollapse.progress import Progress
+
+NAME = "verify"
+HELP = "check the paper's claims and report status, level and evidence"
+
+
+def configure(p):
+    p.add_argument("--json", action="store_true", help="print one JSON document")
+    p.add_argument("--claim", action="append", metavar="ID", help="run only this claim "
+                   "(repeatable); see --list")
+    p.add_argument("--all", action="store_true", help="include the slow, non-default claims")
+    p.add_argument("--list", action="store_true", help="list claim ids and exit")
+    p.add_argument("--thorough", action="store_true", help="larger samples and sizes")
+    p.add_argument("--seed", type=int, default=0, help="seed for sampled checks (0)")
+    p.add_argument("--strict", action="store_true", help="exit 1 if a claim fails")
+    p.add_argument("--verbose", "-v", action="store_true", help="print evidence details")
+
+
+def _short(ev: dict) -> str:
+    keep = {k: v for k, v in ev.items() if k not in ("checked", "parts", "traceback")}
+    s = ", ".join(f"{k}={v}" for k, v in keep.items())
+    return s if len(s) <= 70 else s[:67] + "..."
+
+
+def run(args) -> int:
+    reg = load()
+    if args.list:
+        for c in reg.values():
+            flag = "" if c.default else "  (--all)"
+            print(f"{c.id:34s} {c.ref}{flag}")
+        return 0
+    if args.claim:
+        unknown = [i for i in args.claim if i not in reg]
+        if unknown:
+            raise RankCollapseError(f"unknown claim id(s) {unknown}; see `rankcollapse verify "
+                                    "--list`")
+        chosen = [reg[i] for i in args.claim]
+    else:
+        chosen = [c for c in reg.values() if c.default or args.all]
+    config = Config(seed=args.seed, thorough=args.thorough)
+    results = []
+    t0 = time.perf_counter()
+    with Progress("verify", len(chosen), delay=0.5) as prog:
+        for k, c in enumerate(chosen):
+            prog.update(k, c.id)
+            results.append(run_claim(c, config))
+    total = time.perf_counter() - t0
+    counts = {s: sum(r["status"] == s for r in results)
+              for s in ("holds", "fails", "open", "error")}
+    if args.json:
+        json.dump({"claims": results, "summary": {**counts, "seconds": round(total, 2),
+                                                  "seed": args.seed,
+                                                  "thorough": args.thorough}},
+                  sys.stdout, indent=1)
+        print()
+    else:
+        print(f"{'claim':32s} {'status':7s} {'level':10s} {'sec':>6s}  evidence")
+        for r in results:
+            print(f"{r['id']:32s} {r['status']:7s} {str(r['level']):10s} "
+                  f"{r['seconds']:6.2f}  {_short(r['evidence'])}")
+            if r["status"] in ("fails", "error") or args.verbose:
+                print(f"    checked: {r['evidence'].get('checked')}")
+                if r["witness"] is not None:
+                    print(f"    witness: {json.dumps(r['witness'])[:400]}")
+                if r["narrower"]:
+                    print(f"    what holds instead: {r['narrower']}")
+                if r["status"] == "error":
+                    print("    " + r["evidence"]["error"])
+        print(f"\n{len(results)} claims in {total:.1f} s: " +
+              ", ".join(f"{v} {k}" for k, v in counts.items()) + f" (seed {args.seed})")
+    if counts["error"]:
+        return 1
+    if args.strict and counts["fails"]:
+        return 1
+    return 0

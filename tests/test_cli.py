@@ -1,0 +1,75 @@
+import json
+
+import pytest
+
+from rankcollapse.cli import main
+
+
+def test_help_lists_commands(capsys):
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    out = capsys.readouterr().out
+    for cmd in ("verify", "simulate"):
+        assert cmd in out
+
+
+def test_simulate_json_shows_collapse(capsys):
+    assert main(["simulate", "--mask", "complete", "--n", "6", "--d", "3", "--layers", "40",
+                 "--value", "identity", "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    rows = doc["rows"]
+    assert doc["parameters"]["seed"] == 0 and rows[-1]["t"] == 40
+    assert rows[-1]["mu"] < 1e-6 * rows[0]["mu"]
+
+
+def test_simulate_table_and_plot(tmp_path, capsys):
+    png = tmp_path / "mu.png"
+    assert main(["simulate", "--n", "5", "--d", "3", "--layers", "5", "--mode", "post-ln",
+                 "--batch", "3", "--plot", str(png)]) == 0
+    out = capsys.readouterr().out
+    assert "means over 3 inputs" in out and png.stat().st_size > 1000
+
+
+@pytest.mark.parametrize("argv, msg", [
+    (["simulate", "--mask", "nope"], "unknown mask family"),
+    (["simulate", "--n", "0"], "--n must be at least 1"),
+    (["simulate", "--backend", "quad"], "unknown backend"),
+    (["verify", "--claim", "no-such-claim"], "unknown claim"),
+])
+def test_bad_input_one_clear_line(argv, msg, capsys):
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert msg in err and "Traceback" not in err
+
+
+def test_verify_json_document(capsys):
+    assert main(["verify", "--claim", "attention-row-stochastic", "--claim",
+                 "layernorm-scale-invariance", "--json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    ids = [c["id"] for c in doc["claims"]]
+    assert ids == ["attention-row-stochastic", "layernorm-scale-invariance"]
+    for c in doc["claims"]:
+        assert {"id", "statement", "status", "level", "evidence", "seconds"} <= set(c)
+        assert c["status"] == "holds"
+
+
+def test_verify_reports_crash_as_error(monkeypatch, capsys):
+    from rankcollapse import claims
+
+    claims.load()
+    c = claims.REGISTRY["attention-row-stochastic"]
+    monkeypatch.setattr(c, "check", lambda cfg: 1 / 0)
+    assert main(["verify", "--claim", "attention-row-stochastic"]) == 1
+    assert "ZeroDivisionError" in capsys.readouterr().out
+
+
+def test_verify_strict_exit_on_failing_claim(monkeypatch, capsys):
+    from rankcollapse import claims
+    from theory.evidence import Evidence
+
+    claims.load()
+    c = claims.REGISTRY["attention-row-stochastic"]
+    monkeypatch.setattr(c, "check", lambda cfg: Evidence("x", "fails", "exact", {}, {"w": 1}))
+    assert main(["verify", "--claim", c.id]) == 0
+    assert main(["verify", "--claim", c.id, "--strict"]) == 1
+    assert "witness" in capsys.readouterr().out

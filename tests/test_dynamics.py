@@ -1,0 +1,108 @@
+import numpy as np
+import pytest
+
+from numeric import masks
+from numeric.dynamics import Layer, simulate
+from numeric.errors import RankCollapseError, ShapeError, ZeroRowError
+from numeric.measures import mu
+from numeric.weights import haar_orthogonal, random_layer
+
+
+def _setup(n=6, d=4, seed=0):
+    rng = np.random.default_rng(seed)
+    return rng, rng.standard_normal((n, d)), random_layer(d, rng)
+
+
+def test_san_complete_collapses():
+    rng, X0, layer = _setup()
+    tr = simulate(X0, masks.complete(6), layer, 60)
+    m = tr.mu()
+    assert m[-1] < 1e-8 * m[0]
+
+
+def test_disconnected_mask_keeps_clusters_apart():
+    """Negative control: two components, no centre node: mu stays bounded below while
+    each component collapses to its own point."""
+    rng = np.random.default_rng(1)
+    n, d = 6, 3
+    M = masks.block_local(n, 3)           # tokens {0,1,2} and {3,4,5} never meet
+    X0 = np.vstack([rng.standard_normal((3, d)) + 5, rng.standard_normal((3, d)) - 5])
+    tr = simulate(X0, M, (np.zeros((d, d)), np.zeros((d, d)), np.eye(d)), 200)
+    XT = tr.X[-1]
+    assert mu(XT[:3]) < 1e-12 and mu(XT[3:]) < 1e-12   # each block collapses
+    assert mu(XT) > 1.0                                  # but the blocks stay apart
+
+
+def test_post_ln_tokens_on_sphere_and_pre_ln():
+    rng, X0, layer = _setup()
+    for mode in ("post-ln", "pre-ln"):
+        tr = simulate(X0, masks.causal(6), layer, 5, mode=mode)
+        if mode == "post-ln":
+            assert np.allclose(np.linalg.norm(tr.X[-1], axis=1), 1)
+    tr = simulate(X0, masks.causal(6), layer, 3, mode="post-ln", skip=True, ln="full",
+                  ln_eps=1e-5)
+    assert np.allclose(tr.X[-1].mean(axis=1), 0, atol=1e-12)   # full LN centres tokens
+
+
+def test_per_layer_weights_sequence_and_callable_agree():
+    rng, X0, _ = _setup()
+    layers = [random_layer(4, rng) for _ in range(5)]
+    a = simulate(X0, masks.causal(6), layers, 5, mode="post-ln")
+    b = simulate(X0, masks.causal(6), lambda t: layers[t], 5, mode="post-ln")
+    assert np.array_equal(a.X[-1], b.X[-1])
+    with pytest.raises(RankCollapseError, match="3 layers of weights given for T = 5"):
+        simulate(X0, masks.causal(6), layers[:3], 5)
+
+
+def test_multihead_is_sum_of_heads():
+    rng, X0, _ = _setup()
+    l1, l2 = random_layer(4, rng), random_layer(4, rng)
+    both = Layer(np.stack([l1[0], l2[0]]), np.stack([l1[1], l2[1]]), np.stack([l1[2], l2[2]]))
+    M = masks.causal(6)
+    y = simulate(X0, M, both, 1).X[1]
+    y1 = simulate(X0, M, l1, 1).X[1]
+    y2 = simulate(X0, M, l2, 1).X[1]
+    assert np.allclose(y, y1 + y2)
+
+
+def test_sparse_and_dense_trajectories_agree():
+    rng, X0, layer = _setup(n=30)
+    a = simulate(X0, masks.sliding_window(30, 2), layer, 10, mode="post-ln")
+    b = simulate(X0, masks.sliding_window(30, 2, sparse=True), layer, 10, mode="post-ln")
+    assert np.allclose(a.X[-1], b.X[-1], atol=1e-12)
+
+
+def test_errors_are_named():
+    rng, X0, layer = _setup()
+    with pytest.raises(ShapeError, match="W_V must"):
+        simulate(X0, masks.causal(6), (layer[0], layer[1], np.eye(5)), 2)
+    with pytest.raises(RankCollapseError, match="mode"):
+        simulate(X0, masks.causal(6), layer, 2, mode="post")
+    X0z = X0.copy()
+    X0z[2] = 0
+    W0 = np.zeros((4, 4))
+    # a zero token with identity attention stays zero, and the paper's LN must refuse it
+    with pytest.raises(ZeroRowError, match=r"\[2\] at layer 0"):
+        simulate(X0z, masks.from_edges(6, [], convention="paper", self_loops=True),
+                 (W0, W0, np.eye(4)), 2, mode="post-ln")
+
+
+def test_overflow_is_reported_not_returned():
+    rng, X0, _ = _setup()
+    big = np.eye(4) * 1e200
+    with pytest.raises(RankCollapseError, match="overflow"):
+        simulate(X0, masks.causal(6), (np.zeros((4, 4)), np.zeros((4, 4)), big), 5)
+
+
+def test_arb_trajectory_contains_mpmath_trajectory():
+    rng, X0, layer = _setup(n=4, d=3)
+    M = masks.causal(4)
+    hp = simulate(X0, M, layer, 6, mode="post-ln", backend="mpmath:60")
+    ball = simulate(X0, M, layer, 6, mode="post-ln", backend="arb:60")
+    import flint
+    import mpmath
+    from numeric.precision import get_backend
+    with mpmath.workdps(60), get_backend("arb:80").context():
+        for a, b in zip(np.ravel(ball.X[-1]), np.ravel(hp.X[-1])):
+            assert a.overlaps(flint.arb(mpmath.nstr(b, 70)))
+            assert a.rad() < 1e-50

@@ -1,0 +1,1161 @@
+"""Ergodicity of products of row-stochastic matrices, exactly (Appendix B.1 of the paper).
+
+Everything here is exact: matrices and vectors are tuples of :class:`fractions.Fraction`,
+never floats.  A float handed to a function that needs an exact value raises
+:class:`InexactInputError` unless the caller asks for the exact conversion
+``Fraction(float)`` with ``allow_float=True``.
+
+Notation (the project's row convention, see ``numeric.masks``):
+
+* ``A`` is row-stochastic (``A_ij >= 0``, rows sum to 1) and acts on a column vector,
+  ``x -> A x``; a sequence ``A(0), A(1), ...`` gives ``x(t+1) = A(t) x(t)`` and
+  ``x(t) = A(t-1) ... A(0) x(0)``.
+* ``M(t) = max_i x_i(t)``, ``m(t) = min_i x_i(t)``, ``osc(x) = max x - min x``.
+* A mask ``G`` is a boolean matrix with ``G[i, j]`` true iff token ``i`` attends to ``j``
+  (the paper's edge ``(j, i)``).  ``A_{G, eps}`` (the paper's Definition 6) is the set of
+  row-stochastic ``A`` with ``A_ij >= eps`` when ``G[i, j]`` and ``A_ij = 0`` otherwise.
+* The radius ``r`` of ``G``: the smallest, over centre nodes ``c``, of the largest
+  distance from ``c`` to a node (Definition 5), distances along the paper's edges
+  ``j -> i`` (``i`` attends to ``j``).
+
+Dobrushin's coefficient ``tau(P) = 1/2 max_{i,j} sum_k |P_ik - P_jk|
+= 1 - min_{i,j} sum_k min(P_ik, P_jk)`` is the workhorse: ``osc(P x) <= tau(P) osc(x)``,
+``tau(PQ) <= tau(P) tau(Q)``, and a column of ``P`` bounded below by ``delta`` gives
+``tau(P) <= 1 - delta``.  A product of ``r`` matrices of ``A_{G,eps}`` has the column of a
+centre of eccentricity ``<= r`` bounded below by ``eps^r`` (A1 lets a walk wait at a node),
+so ``tau <= 1 - eps^r``: this proves Lemma 3 for every ``p`` in ``[0, 1]`` (p = 1 is the
+strongest form) and Corollary 2 with the constant ``C = osc(x(0)) (1-eps^r)^{-(r-1)/r}``,
+which is attained.
+
+Each ``check_*`` function states a lemma in its docstring, checks it exactly and returns a
+:class:`theory.evidence.Evidence` with level ``"exact"``; on failure the witness holds the
+exact matrices and vector as strings, which every function here accepts back.
+
+>>> A = [[1, 0], [Fraction(1, 2), Fraction(1, 2)]]
+>>> dobrushin(A)
+Fraction(1, 2)
+>>> check_osc_contraction([(A, [0, 1])]).status
+'holds'
+"""
+from __future__ import annotations
+
+import random
+from collections import deque
+from decimal import Decimal
+from fractions import Fraction
+from itertools import combinations
+from numbers import Rational
+from typing import Iterable, Sequence
+
+import numpy as np
+
+from numeric import masks as _masks
+from numeric.errors import AssumptionError, MaskError, RankCollapseError, ShapeError
+from theory.evidence import Evidence
+
+__all__ = [
+    "InexactInputError", "exact", "as_exact_matrix", "as_exact_vector", "as_stochastic",
+    "matmul", "matvec", "left_product", "trajectory", "osc", "dobrushin",
+    "dobrushin_overlap", "column_floor", "extremal_vector", "distances_from",
+    "centres_and_radius", "mask_radius", "in_class", "random_stochastic", "random_in_class",
+    "random_qsc_mask", "paper_masks", "path_example", "fmt_matrix", "fmt_vector",
+    "check_dobrushin_formulas", "check_submultiplicative", "check_osc_contraction",
+    "check_column_bound", "check_lemma2", "check_centre_column", "check_lemma3",
+    "check_corollary2", "corollary2_constant_power", "check_path_sharpness",
+    "rate_monotone_symbolic", "rate_monotone_grid", "suite_dobrushin", "suite_lemma2",
+    "suite_lemma2_printed", "suite_lemma3", "suite_corollary2", "DOBRUSHIN_PARTS",
+]
+
+Matrix = tuple  # tuple[tuple[Fraction, ...], ...]
+Vector = tuple  # tuple[Fraction, ...]
+LEVEL = "exact"
+
+
+class InexactInputError(RankCollapseError, TypeError):
+    """A float (or another inexact number) was given where an exact value is required."""
+
+
+# ------------------------------------------------------------------ exact conversion
+def exact(v, *, allow_float: bool = False, name: str = "value") -> Fraction:
+    """Convert ``v`` to a Fraction without rounding.
+
+    Accepts int, Fraction, SymPy Rational, Decimal and strings such as ``"3/7"`` (so a
+    witness printed as strings can be pasted back).  A float (Python, NumPy or SymPy) is
+    refused unless ``allow_float=True``, in which case its exact binary value is used.
+
+    >>> exact("3/7"), exact(2)
+    (Fraction(3, 7), Fraction(2, 1))
+    >>> exact(0.5, allow_float=True)
+    Fraction(1, 2)
+    >>> exact(0.1)
+    Traceback (most recent call last):
+    ...
+    theory.ergodicity.InexactInputError: value must be exact (int, Fraction, SymPy Rational or a string like '1/3'), got the float 0.1; pass allow_float=True to use its exact binary value Fraction(0.1)
+    """
+    if isinstance(v, (bool, np.bool_)):
+        raise InexactInputError(f"{name} must be a number, got the boolean {v!r}")
+    if isinstance(v, Fraction):
+        return v
+    if isinstance(v, (int, np.integer)):
+        return Fraction(int(v))
+    if getattr(v, "is_Rational", False):  # SymPy Integer / Rational
+        return Fraction(int(v.p), int(v.q))
+    if isinstance(v, Rational):
+        return Fraction(v.numerator, v.denominator)
+    if isinstance(v, Decimal):
+        if not v.is_finite():
+            raise InexactInputError(f"{name} must be finite, got {v!r}")
+        return Fraction(v)
+    if isinstance(v, str):
+        try:
+            return Fraction(v.strip())
+        except (ValueError, ZeroDivisionError):
+            raise RankCollapseError(f"{name}: cannot read {v!r} as an exact rational") from None
+    is_float = isinstance(v, (float, np.floating)) or getattr(v, "is_Float", False)
+    if is_float:
+        f = float(v)
+        if not allow_float:
+            raise InexactInputError(
+                f"{name} must be exact (int, Fraction, SymPy Rational or a string like "
+                f"'1/3'), got the float {f!r}; pass allow_float=True to use its exact "
+                f"binary value Fraction({f!r})")
+        if not np.isfinite(f):
+            raise InexactInputError(f"{name} must be finite, got {f!r}")
+        return Fraction(f)
+    raise InexactInputError(f"{name} must be an exact rational, got {type(v).__name__} {v!r}")
+
+
+def _rows(P):
+    if hasattr(P, "tolist"):  # numpy arrays, SymPy matrices
+        P = P.tolist()
+    if isinstance(P, (str, bytes)) or not isinstance(P, Iterable):
+        raise ShapeError(f"expected a matrix (list of rows), got {type(P).__name__}")
+    return [list(row) if isinstance(row, Iterable) and not isinstance(row, (str, bytes))
+            else row for row in P]
+
+
+def as_exact_matrix(P, *, name: str = "P", allow_float: bool = False) -> Matrix:
+    """A square matrix with Fraction entries (see :func:`exact` for what is accepted)."""
+    rows = _rows(P)
+    n = len(rows)
+    if n == 0:
+        raise ShapeError(f"{name} must be a non-empty square matrix, got 0 rows")
+    for i, row in enumerate(rows):
+        if not isinstance(row, list) or len(row) != n:
+            got = len(row) if isinstance(row, list) else "a scalar"
+            raise ShapeError(f"{name} must be square: it has {n} rows but row {i} has {got} "
+                             "entries")
+    return tuple(tuple(exact(v, allow_float=allow_float, name=f"{name}[{i}][{j}]")
+                       for j, v in enumerate(row)) for i, row in enumerate(rows))
+
+
+def as_exact_vector(x, n: int | None = None, *, name: str = "x",
+                    allow_float: bool = False) -> Vector:
+    """A vector with Fraction entries, of length ``n`` when given."""
+    if hasattr(x, "tolist"):
+        x = x.tolist()
+    if isinstance(x, (str, bytes)) or not isinstance(x, Iterable):
+        raise ShapeError(f"{name} must be a vector, got {type(x).__name__}")
+    x = list(x)
+    if x and isinstance(x[0], list):  # a column vector [[a], [b], ...]
+        if any(not isinstance(v, list) or len(v) != 1 for v in x):
+            raise ShapeError(f"{name} must be a vector")
+        x = [v[0] for v in x]
+    if n is not None and len(x) != n:
+        raise ShapeError(f"{name} must have {n} entries (the matrix size), got {len(x)}")
+    if not x:
+        raise ShapeError(f"{name} must be non-empty")
+    return tuple(exact(v, allow_float=allow_float, name=f"{name}[{i}]") for i, v in enumerate(x))
+
+
+def as_stochastic(P, *, name: str = "P", allow_float: bool = False) -> Matrix:
+    """Validate and convert a row-stochastic matrix: entries ``>= 0``, each row sums to 1.
+
+    >>> as_stochastic([[1, 0], ["1/3", "2/3"]])[1]
+    (Fraction(1, 3), Fraction(2, 3))
+    >>> as_stochastic([[1, 0], [1, 1]])
+    Traceback (most recent call last):
+    ...
+    numeric.errors.AssumptionError: assumption row-stochastic violated: row 1 of P sums to 2, not 1
+    """
+    A = as_exact_matrix(P, name=name, allow_float=allow_float)
+    for i, row in enumerate(A):
+        for j, v in enumerate(row):
+            if v < 0:
+                raise AssumptionError("nonnegative", f"{name}[{i}][{j}] = {v} is negative",
+                                      where=(i, j))
+        s = sum(row)
+        if s != 1:
+            raise AssumptionError("row-stochastic", f"row {i} of {name} sums to {s}, not 1",
+                                  where=i)
+    return A
+
+
+def _as_sequence(mats, *, allow_float=False) -> list[Matrix]:
+    if hasattr(mats, "tolist") and getattr(mats, "ndim", 3) == 2:
+        mats = [mats]
+    mats = list(mats)
+    if not mats:
+        raise ShapeError("need at least one matrix")
+    out = [as_stochastic(A, name=f"A({t})", allow_float=allow_float) for t, A in enumerate(mats)]
+    n = len(out[0])
+    for t, A in enumerate(out):
+        if len(A) != n:
+            raise ShapeError(f"A({t}) is {len(A)}x{len(A)} but A(0) is {n}x{n}")
+    return out
+
+
+def _as_mask(G) -> np.ndarray:
+    """Dense bool mask; nested lists of bools or 0/1 ints are accepted (witnesses)."""
+    if isinstance(G, (list, tuple)):
+        arr = np.asarray(G)
+        if arr.dtype != np.bool_:
+            if not np.isin(arr, (0, 1)).all():
+                raise MaskError("mask entries must be booleans or 0/1")
+            arr = arr.astype(bool)
+        G = arr
+    return np.asarray(_masks.to_dense(_masks.as_mask(G)), dtype=bool)
+
+
+# ------------------------------------------------------------------ exact linear algebra
+def matmul(P: Matrix, Q: Matrix) -> Matrix:
+    """Exact product ``P Q``."""
+    Qt = tuple(zip(*Q))
+    return tuple(tuple(sum((a * b for a, b in zip(row, col)), Fraction(0)) for col in Qt)
+                 for row in P)
+
+
+def matvec(P: Matrix, x: Vector) -> Vector:
+    """Exact ``P x``."""
+    return tuple(sum((a * b for a, b in zip(row, x)), Fraction(0)) for row in P)
+
+
+def left_product(mats: Sequence[Matrix]) -> Matrix:
+    """``A(T-1) ... A(1) A(0)`` for ``mats = [A(0), ..., A(T-1)]`` (A(0) acts first)."""
+    P = mats[0]
+    for A in mats[1:]:
+        P = matmul(A, P)
+    return P
+
+
+def trajectory(mats: Sequence[Matrix], x: Vector) -> list[Vector]:
+    """``[x(0), x(1), ..., x(T)]`` with ``x(t+1) = A(t) x(t)``."""
+    out = [tuple(x)]
+    for A in mats:
+        out.append(matvec(A, out[-1]))
+    return out
+
+
+def osc(x: Vector) -> Fraction:
+    """``max x - min x`` (the paper's ``M - m``)."""
+    return max(x) - min(x)
+
+
+def dobrushin(P) -> Fraction:
+    """Dobrushin's ergodicity coefficient ``tau(P) = 1/2 max_{i,j} sum_k |P_ik - P_jk|``.
+
+    Exact for a row-stochastic ``P`` (validated).  ``tau = 0`` iff all rows are equal
+    (rank one); ``tau = 1`` iff two rows have disjoint supports.
+
+    >>> dobrushin([[1, 0], [0, 1]]), dobrushin([["1/2", "1/2"], ["1/2", "1/2"]])
+    (Fraction(1, 1), Fraction(0, 1))
+    """
+    return _tau(as_stochastic(P))
+
+
+def _tau(P: Matrix) -> Fraction:
+    """Half-l1 formula on an already exact matrix (no validation)."""
+    best = Fraction(0)
+    for a, b in combinations(P, 2):
+        s = sum((abs(u - v) for u, v in zip(a, b)), Fraction(0)) / 2
+        if s > best:
+            best = s
+    return best
+
+
+def dobrushin_overlap(P) -> Fraction:
+    """The second formula: ``tau(P) = 1 - min_{i,j} sum_k min(P_ik, P_jk)``.
+
+    >>> dobrushin_overlap([[1, 0], ["1/2", "1/2"]])
+    Fraction(1, 2)
+    """
+    P = as_stochastic(P)
+    if len(P) == 1:
+        return Fraction(0)
+    return 1 - min(sum((min(u, v) for u, v in zip(a, b)), Fraction(0))
+                   for a, b in combinations(P, 2))
+
+
+def column_floor(P: Matrix) -> Fraction:
+    """``sum_k min_i P_ik``: the mass every row shares; ``tau(P) <= 1 - column_floor(P)``."""
+    return sum((min(col) for col in zip(*P)), Fraction(0))
+
+
+def extremal_vector(P: Matrix) -> Vector:
+    """A 0/1 vector ``x`` with ``osc(P x) = tau(P) osc(x)`` (shows the contraction is sharp).
+
+    For the pair of rows ``(i, j)`` attaining ``tau``, ``x_k = 1`` where ``P_ik > P_jk``.
+    """
+    best, pair = Fraction(-1), (0, 0)
+    for i, j in combinations(range(len(P)), 2):
+        s = sum((abs(u - v) for u, v in zip(P[i], P[j])), Fraction(0))
+        if s > best:
+            best, pair = s, (i, j)
+    i, j = pair
+    return tuple(Fraction(1) if P[i][k] > P[j][k] else Fraction(0) for k in range(len(P)))
+
+
+def fmt_matrix(P) -> list[list[str]]:
+    return [[str(v) for v in row] for row in P]
+
+
+def fmt_vector(x) -> list[str]:
+    return [str(v) for v in x]
+
+
+# ------------------------------------------------------------------ graphs (small masks)
+def distances_from(G, c: int) -> list[float]:
+    """BFS distances from ``c`` along the paper's edges ``j -> i`` (``G[i, j]``: i attends
+    to j); ``math.inf`` for unreachable nodes."""
+    G = _as_mask(G)
+    n = G.shape[0]
+    out_nbrs = [np.flatnonzero(G[:, j]) for j in range(n)]
+    dist = [float("inf")] * n
+    dist[c] = 0
+    q = deque([c])
+    while q:
+        j = q.popleft()
+        for i in out_nbrs[j]:
+            if dist[i] == float("inf"):
+                dist[i] = dist[j] + 1
+                q.append(i)
+    return dist
+
+
+def centres_and_radius(G) -> tuple[int, list[int], dict[int, int]]:
+    """``(r, centres attaining r, eccentricity of every centre)``.
+
+    Raises :class:`AssumptionError` ("quasi-strongly connected") when no centre exists.
+
+    >>> centres_and_radius(_masks.causal(4))
+    (1, [0], {0: 1})
+    >>> centres_and_radius(_masks.unidirectional_window(4, 1))
+    (3, [0], {0: 3})
+    """
+    G = _as_mask(G)
+    ecc = {}
+    for c in range(G.shape[0]):
+        d = max(distances_from(G, c))
+        if d != float("inf"):
+            ecc[c] = int(d)
+    if not ecc:
+        raise AssumptionError("quasi-strongly connected",
+                              "the mask has no centre node (no token from which every token "
+                              "is reachable), so its radius is undefined")
+    r = min(ecc.values())
+    return r, sorted(c for c, e in ecc.items() if e == r), ecc
+
+
+def mask_radius(G) -> int:
+    """The radius of a quasi-strongly connected mask (Definition 5), by BFS."""
+    return centres_and_radius(G)[0]
+
+
+def in_class(A: Matrix, G, eps: Fraction, *, name: str = "A") -> None:
+    """Raise :class:`AssumptionError` unless ``A`` is in ``A_{G, eps}`` (Definition 6):
+    ``A_ij >= eps`` on every edge of ``G`` and ``A_ij = 0`` off ``G``."""
+    G = _as_mask(G)
+    n = len(A)
+    if G.shape[0] != n:
+        raise ShapeError(f"{name} is {n}x{n} but the mask is {G.shape[0]}x{G.shape[0]}")
+    for i in range(n):
+        for j in range(n):
+            if G[i, j] and A[i][j] < eps:
+                raise AssumptionError(
+                    "eps", f"{name}[{i}][{j}] = {A[i][j]} < eps = {eps} on an edge of the mask",
+                    where=(i, j))
+            if not G[i, j] and A[i][j] != 0:
+                raise AssumptionError(
+                    "support", f"{name}[{i}][{j}] = {A[i][j]} is nonzero off the mask "
+                    f"(token {i} does not attend to {j})", where=(i, j))
+
+
+# ------------------------------------------------------------------ random exact instances
+def random_stochastic(n: int, rng: random.Random, *, max_weight: int = 4,
+                      zero_prob: float = 0.3) -> Matrix:
+    """A random exact row-stochastic matrix: integer weights in ``0..max_weight`` (zero
+    with probability ``zero_prob``), normalised per row; an all-zero row becomes uniform."""
+    rows = []
+    for _ in range(n):
+        w = [0 if rng.random() < zero_prob else rng.randint(1, max_weight) for _ in range(n)]
+        if sum(w) == 0:
+            w = [1] * n
+        s = sum(w)
+        rows.append(tuple(Fraction(v, s) for v in w))
+    return tuple(rows)
+
+
+def random_in_class(G, eps, rng: random.Random, *, max_weight: int = 4,
+                    zero_prob: float = 0.3) -> Matrix:
+    """A random exact member of ``A_{G, eps}``: ``A_ij = eps + (1 - d_i eps) w_ij / W_i`` on
+    the ``d_i`` edges of row ``i`` (random integer weights ``w``, zero allowed, so some
+    entries equal ``eps`` exactly), 0 elsewhere.  Needs ``d_i eps <= 1`` for every row."""
+    G = _as_mask(G)
+    eps = exact(eps, name="eps")
+    rows = []
+    for i in range(G.shape[0]):
+        nb = np.flatnonzero(G[i])
+        d = len(nb)
+        if d == 0:
+            raise MaskError(f"token {i} attends to nothing: its attention row is undefined")
+        if d * eps > 1:
+            raise AssumptionError("eps", f"eps = {eps} > 1/{d}: row {i} has {d} allowed keys "
+                                  "and cannot have every entry >= eps", where=i)
+        w = {int(j): (0 if rng.random() < zero_prob else rng.randint(1, max_weight)) for j in nb}
+        if sum(w.values()) == 0:
+            w = {j: 1 for j in w}
+        s = sum(w.values())
+        free = 1 - d * eps
+        row = [Fraction(0)] * G.shape[0]
+        for j, v in w.items():
+            row[j] = eps + free * Fraction(v, s)
+        rows.append(tuple(row))
+    return tuple(rows)
+
+
+def random_qsc_mask(n: int, rng: random.Random, *, extra_prob: float = 0.2,
+                    self_loops: bool = True) -> np.ndarray:
+    """A random quasi-strongly connected mask: a random spanning arborescence rooted at a
+    random node (each node attends to its parent) plus random extra edges, plus the
+    diagonal when ``self_loops``."""
+    order = list(range(n))
+    rng.shuffle(order)
+    G = np.zeros((n, n), dtype=bool)
+    for k in range(1, n):
+        child, parent = order[k], order[rng.randrange(k)]
+        G[child, parent] = True
+    for i in range(n):
+        for j in range(n):
+            if i != j and rng.random() < extra_prob:
+                G[i, j] = True
+    if self_loops:
+        np.fill_diagonal(G, True)
+    return G
+
+
+def paper_masks(n: int) -> dict[str, np.ndarray]:
+    """The experiments' masks (complete, causal, sliding window, uni-directional window)
+    plus global-token, strided and prefix-LM families, at size ``n``."""
+    out = {
+        "complete": _masks.complete(n),
+        "causal": _masks.causal(n),
+        "sliding_window_1": _masks.sliding_window(n, 1),
+        "unidirectional_window_1": _masks.unidirectional_window(n, 1),
+        "global_window_1": _masks.global_window(n, 1, (0,)),
+        "strided_2": _masks.strided(n, 2),
+    }
+    if n >= 2:
+        out["prefix_lm_2"] = _masks.prefix_lm(n, 2)
+    return out
+
+
+def path_example(n: int, eps) -> tuple[list[Matrix], Vector, np.ndarray]:
+    """The extremal instance: the uni-directional window of width 1 on ``n`` tokens
+    (radius ``r = n - 1``, centre 0), the constant matrix ``A`` with ``A_00 = 1``,
+    ``A_{i,i-1} = eps``, ``A_ii = 1 - eps``, repeated ``r`` times, and ``x = (0, 1, ..., 1)``.
+    Needs ``0 < eps <= 1/2`` so that ``A`` lies in ``A_{G, eps}``."""
+    eps = exact(eps, name="eps")
+    if not (0 < eps <= Fraction(1, 2)):
+        raise AssumptionError("eps", f"path_example needs 0 < eps <= 1/2, got {eps}")
+    rows = []
+    for i in range(n):
+        row = [Fraction(0)] * n
+        if i == 0:
+            row[0] = Fraction(1)
+        else:
+            row[i - 1], row[i] = eps, 1 - eps
+        rows.append(tuple(row))
+    A = tuple(rows)
+    x = tuple(Fraction(0) if i == 0 else Fraction(1) for i in range(n))
+    return [A] * max(n - 1, 1), x, _masks.unidirectional_window(n, 1)
+
+
+# ------------------------------------------------------------------ evidence helpers
+def _holds(statement, details, narrower=None):
+    return Evidence(statement, "holds", LEVEL, details, None, narrower)
+
+
+def _fails(statement, details, witness, narrower=None):
+    return Evidence(statement, "fails", LEVEL, details, witness, narrower)
+
+
+# ------------------------------------------------------------------ Dobrushin facts
+def check_dobrushin_formulas(mats) -> Evidence:
+    """For row-stochastic ``P``: ``1/2 max_{i,j} ||P_i - P_j||_1 = 1 - min_{i,j} sum_k
+    min(P_ik, P_jk)``, and ``0 <= tau(P) <= 1``.
+
+    >>> check_dobrushin_formulas([[[1, 0], [0, 1]]]).status
+    'holds'
+    """
+    st = "tau(P) = 1/2 max_ij ||P_i - P_j||_1 = 1 - min_ij sum_k min(P_ik, P_jk), 0 <= tau <= 1"
+    if hasattr(mats, "ndim") and mats.ndim == 2:
+        mats = [mats]
+    mats = [as_stochastic(P, name=f"P#{k}") for k, P in enumerate(mats)]
+    for P in mats:
+        a, b = _tau(P), dobrushin_overlap(P)
+        if a != b or not (0 <= a <= 1):
+            return _fails(st, {"instances": len(mats)},
+                          {"P": fmt_matrix(P), "half_l1": str(a), "overlap": str(b)})
+    return _holds(st, {"instances": len(mats), "sizes": sorted({len(P) for P in mats})})
+
+
+def check_submultiplicative(pairs, *, validate: bool = True) -> Evidence:
+    """Sub-multiplicativity: ``tau(P Q) <= tau(P) tau(Q)`` for row-stochastic ``P, Q``.
+
+    ``validate=False`` accepts any exact square matrices (negative controls: the
+    inequality needs stochasticity) and evaluates the half-l1 formula on them.
+
+    >>> A = [[1, 0], ["1/2", "1/2"]]
+    >>> check_submultiplicative([(A, A)]).details["instances"]
+    1
+    """
+    st = "tau(PQ) <= tau(P) tau(Q) for row-stochastic P, Q"
+    pairs = list(pairs)
+    equal = 0
+    conv = as_stochastic if validate else as_exact_matrix
+    for P, Q in pairs:
+        P, Q = conv(P, name="P"), conv(Q, name="Q")
+        if len(P) != len(Q):
+            raise ShapeError(f"P is {len(P)}x{len(P)} but Q is {len(Q)}x{len(Q)}")
+        lhs, rhs = _tau(matmul(P, Q)), _tau(P) * _tau(Q)
+        if lhs > rhs:
+            return _fails(st, {"instances": len(pairs)},
+                          {"P": fmt_matrix(P), "Q": fmt_matrix(Q), "tau(PQ)": str(lhs),
+                           "tau(P)tau(Q)": str(rhs)})
+        equal += lhs == rhs
+    return _holds(st, {"instances": len(pairs), "equality_cases": equal})
+
+
+def check_osc_contraction(cases, *, sharpness: bool = True, validate: bool = True) -> Evidence:
+    """``osc(P x) <= tau(P) osc(x)`` for row-stochastic ``P`` and every vector ``x``;
+    with ``sharpness`` also that :func:`extremal_vector` attains equality (tau is the
+    best constant).  ``validate=False`` accepts any exact square matrix (negative controls).
+
+    >>> check_osc_contraction([([[1, 0], ["1/2", "1/2"]], [3, -1])]).status
+    'holds'
+    """
+    st = "osc(P x) <= tau(P) osc(x), with equality for a 0/1 vector x"
+    cases = list(cases)
+    conv = as_stochastic if validate else as_exact_matrix
+    for P, x in cases:
+        P = conv(P)
+        x = as_exact_vector(x, len(P))
+        t = _tau(P)
+        if osc(matvec(P, x)) > t * osc(x):
+            return _fails(st, {"instances": len(cases)},
+                          {"P": fmt_matrix(P), "x": fmt_vector(x), "tau": str(t),
+                           "osc(Px)": str(osc(matvec(P, x))), "osc(x)": str(osc(x))})
+        if sharpness and len(P) > 1:
+            e = extremal_vector(P)
+            if osc(matvec(P, e)) != t * osc(e) and t > 0:
+                return _fails(st, {"instances": len(cases)},
+                              {"P": fmt_matrix(P), "x": fmt_vector(e), "tau": str(t),
+                               "osc(Px)": str(osc(matvec(P, e))), "reason": "not sharp"})
+    return _holds(st, {"instances": len(cases), "sharpness_checked": sharpness})
+
+
+def check_column_bound(cases, *, validate: bool = True) -> Evidence:
+    """If a column of row-stochastic ``P`` has every entry ``>= delta`` then
+    ``tau(P) <= 1 - delta``; more generally ``tau(P) <= 1 - sum_k min_i P_ik``.
+
+    ``cases``: pairs ``(P, delta)``; ``delta=None`` takes the largest column minimum.
+    The premise is checked: if no column is ``>= delta``, :class:`AssumptionError`
+    ("column bound") is raised (``delta=None`` lets the check find the best column);
+    ``validate=False`` skips it and the stochasticity check (negative controls).
+
+    >>> check_column_bound([([["1/2", "1/2"], ["1/4", "3/4"]], "1/2")]).status
+    'holds'
+    """
+    st = "a column of P with all entries >= delta gives tau(P) <= 1 - delta"
+    cases = list(cases)
+    for P, delta in cases:
+        P = as_stochastic(P) if validate else as_exact_matrix(P)
+        cmins = [min(col) for col in zip(*P)]
+        delta = max(cmins) if delta is None else exact(delta, name="delta")
+        if validate and max(cmins) < delta:
+            raise AssumptionError("column bound", f"no column of P has all entries >= {delta} "
+                                  f"(largest column minimum {max(cmins)})")
+        t = _tau(P)
+        if t > 1 - delta or t > 1 - column_floor(P):
+            return _fails(st, {"instances": len(cases)},
+                          {"P": fmt_matrix(P), "delta": str(delta), "tau": str(t),
+                           "column_floor": str(column_floor(P))})
+    return _holds(st, {"instances": len(cases)})
+
+
+# ------------------------------------------------------------------ Lemma 2
+def check_lemma2(mats, x, *, eps=None, form: str = "intended", enforce: bool = True,
+                 min_T: int = 0, allow_float: bool = False) -> Evidence:
+    """Lemma 2 (Appendix B.1), for row-stochastic ``A(0), ..., A(T-1)`` and ``x(0)``.
+
+    Fix a start ``t``, a token ``i`` and write ``x_i(t) = p m(t) + (1-p) M(t)`` with
+    ``p`` in ``[0, 1]`` (``p = (M - x_i)/(M - m)``; any p when ``M = m``).  Let
+    ``pi = A_ii(t) A_ii(t+1) ... A_ii(t+T-1)``.  Then for every ``T >= 0``
+
+    * (11)  ``x_i(t+T) <= p pi m(t) + (1 - p pi) M(t)``;
+    * (12), intended (the paper's "symmetric argument"): with ``q = 1 - p``, i.e.
+      ``x_i(t) = q M(t) + (1-q) m(t)``: ``x_i(t+T) >= q pi M(t) + (1 - q pi) m(t)``.
+
+    With ``eps`` (a claimed lower bound on the self-loop weights ``A_ii >= eps``, A1 with a
+    weight) ``pi`` may be replaced by ``eps^T`` in both.  ``enforce=True`` raises
+    :class:`AssumptionError` if some ``A_ii < eps``; ``enforce=False`` just tests the
+    inequalities (negative controls).
+
+    ``form="printed"`` tests (12) exactly as printed, with the same ``p`` as (11):
+    ``x_i(t+T) >= p pi M(t) + (1 - p pi) m(t)``.  That is false for ``p > 1/2`` (e.g.
+    ``A = I``, ``x = (0, 1)``, ``i = 0``, ``p = 1``); it holds for ``p <= 1/2``.
+
+    Every ``(t, T, i)`` with ``t + T <= len(mats)`` and ``T >= min_T`` is checked (the
+    printed form already fails at ``T = 0``; ``min_T=1`` gives a witness with a real step).
+
+    >>> check_lemma2([[[1, 0], ["1/2", "1/2"]]], [0, 1], eps="1/2").status
+    'holds'
+    >>> check_lemma2([[[1, 0], [0, 1]]], [0, 1], form="printed").status
+    'fails'
+    """
+    if form not in ("intended", "printed"):
+        raise ValueError(f"form must be 'intended' or 'printed', got {form!r}")
+    mats = _as_sequence(mats, allow_float=allow_float)
+    n = len(mats[0])
+    x0 = as_exact_vector(x, n, allow_float=allow_float)
+    if eps is not None:
+        eps = exact(eps, name="eps", allow_float=allow_float)
+        if enforce:
+            for t, A in enumerate(mats):
+                for i in range(n):
+                    if A[i][i] < eps:
+                        raise AssumptionError(
+                            "A1", f"self-loop weight A({t})[{i}][{i}] = {A[i][i]} < eps = {eps}",
+                            where=(t, i))
+    st = ("Lemma 2: x_i(t) = p m + (1-p) M  =>  x_i(t+T) <= p pi m + (1 - p pi) M and "
+          + ("x_i(t+T) >= (1-p) pi M + (1 - (1-p) pi) m" if form == "intended"
+             else "x_i(t+T) >= p pi M + (1 - p pi) m  [as printed]")
+          + ", pi = prod of A_ii over the T steps" + (" (and with pi -> eps^T)" if eps is not None
+                                                       else ""))
+    traj = trajectory(mats, x0)
+    T_all = len(mats)
+    count = 0
+    for t in range(T_all + 1):
+        Mt, mt = max(traj[t]), min(traj[t])
+        for i in range(n):
+            p = (Mt - traj[t][i]) / (Mt - mt) if Mt > mt else Fraction(0)
+            q = 1 - p
+            pi = Fraction(1)
+            for T in range(0, T_all - t + 1):
+                if T > 0:
+                    pi *= mats[t + T - 1][i][i]
+                if T < min_T:
+                    continue
+                v = traj[t + T][i]
+                bounds = [("(11) upper", v <= p * pi * mt + (1 - p * pi) * Mt)]
+                if form == "intended":
+                    bounds.append(("(12) lower, q = 1 - p", v >= q * pi * Mt + (1 - q * pi) * mt))
+                else:
+                    bounds.append(("(12) lower as printed", v >= p * pi * Mt + (1 - p * pi) * mt))
+                if eps is not None:
+                    e = eps ** T
+                    bounds.append(("(11) with eps^T", v <= p * e * mt + (1 - p * e) * Mt))
+                    qq = q if form == "intended" else p
+                    bounds.append(("(12) with eps^T", v >= qq * e * Mt + (1 - qq * e) * mt))
+                count += 1
+                for label, ok in bounds:
+                    if not ok:
+                        witness = {"matrices": [fmt_matrix(A) for A in mats[t:t + T]],
+                                   "x": fmt_vector(traj[t]), "i": i, "T": T, "p": str(p),
+                                   "pi": str(pi), "eps": None if eps is None else str(eps),
+                                   "x_i(t+T)": str(v), "M": str(Mt), "m": str(mt),
+                                   "violated": label}
+                        narrower = ("(12) as printed holds when p <= 1/2; for every p it holds "
+                                    "with p replaced by 1 - p" if form == "printed" and
+                                    "printed" in label else None)
+                        return _fails(st, {"n": n, "steps": T_all, "checked": count,
+                                           "form": form}, witness, narrower)
+    return _holds(st, {"n": n, "steps": T_all, "checked": count, "form": form,
+                       "eps": None if eps is None else str(eps)})
+
+
+# ------------------------------------------------------------------ Lemma 3 / Corollary 2
+def _prepare(mats, x, G, eps, r, enforce, allow_float):
+    mats = _as_sequence(mats, allow_float=allow_float)
+    n = len(mats[0])
+    x0 = None if x is None else as_exact_vector(x, n, allow_float=allow_float)
+    eps = exact(eps, name="eps", allow_float=allow_float)
+    if not (0 < eps <= 1):
+        raise AssumptionError("eps", f"eps must lie in (0, 1], got {eps}")
+    G = _as_mask(G)
+    if G.shape[0] != n:
+        raise ShapeError(f"the mask is {G.shape[0]}x{G.shape[0]} but the matrices are {n}x{n}")
+    if enforce:
+        _masks.check_a1(G)
+        for t, A in enumerate(mats):
+            in_class(A, G, eps, name=f"A({t})")
+    if r is None:
+        r, centres, ecc = centres_and_radius(G)
+    else:
+        if isinstance(r, bool) or not isinstance(r, (int, np.integer)) or r < 0:
+            raise RankCollapseError(f"r must be a non-negative integer, got {r!r}")
+        r = int(r)
+        try:
+            _, _, ecc = centres_and_radius(G)
+        except AssumptionError:
+            if enforce:
+                raise
+            ecc = {}
+        centres = sorted(c for c, e in ecc.items() if e <= r)
+        if enforce and not centres:
+            raise AssumptionError("radius", f"r = {r} is below the radius {min(ecc.values())} "
+                                  "of the mask")
+    return mats, x0, G, eps, r, centres
+
+
+def check_centre_column(mats, G, eps, *, r=None, enforce: bool = True,
+                        allow_float: bool = False) -> Evidence:
+    """The key fact behind Lemma 3.  Let ``G`` be quasi-strongly connected with A1, of
+    radius ``r``, and ``A(s), ..., A(s+r-1)`` in ``A_{G,eps}``.  Then for every centre
+    ``c`` of eccentricity ``<= r`` the column ``c`` of ``P = A(s+r-1) ... A(s)`` has every
+    entry ``>= eps^r`` (follow a shortest path from ``c`` and wait at the end on
+    self-loops), hence ``tau(P) <= 1 - eps^r``.
+
+    Checked for every window of ``r`` consecutive matrices.  ``enforce=False`` skips the
+    class/A1/connectivity checks (negative controls) and then needs ``r``.
+
+    >>> mats, x, G = path_example(3, "1/3")
+    >>> check_centre_column(mats, G, "1/3").status
+    'holds'
+    """
+    mats, _, G, eps, r, centres = _prepare(mats, None, G, eps, r, enforce, allow_float)
+    st = ("every product of r = radius consecutive matrices of A_{G,eps} has each centre's "
+          "column >= eps^r, so tau <= 1 - eps^r")
+    n = len(mats[0])
+    if r == 0:
+        return _holds(st, {"n": n, "r": 0, "windows": 0, "note": "n = 1: nothing to check"})
+    if len(mats) < r:
+        raise ShapeError(f"need at least r = {r} matrices, got {len(mats)}")
+    bound = eps ** r
+    windows = 0
+    tight = None  # smallest centre-column minimum / eps^r seen
+    for s in range(len(mats) - r + 1):
+        P = left_product(mats[s:s + r])
+        t = _tau(P)
+        if not centres:
+            col_ok, cmin = False, Fraction(0)
+        else:
+            cmin = max(min(P[i][c] for i in range(n)) for c in centres)
+            col_ok = cmin >= bound
+        windows += 1
+        if not col_ok or t > 1 - bound:
+            return _fails(st, {"n": n, "r": r, "eps": str(eps), "windows": windows},
+                          {"matrices": [fmt_matrix(A) for A in mats[s:s + r]],
+                           "mask": G.astype(int).tolist(), "eps": str(eps), "r": r,
+                           "centres": centres, "best_centre_column_min": str(cmin),
+                           "tau": str(t), "1 - eps^r": str(1 - bound)})
+        ratio = cmin / bound
+        tight = ratio if tight is None else min(tight, ratio)
+    return _holds(st, {"n": n, "r": r, "eps": str(eps), "windows": windows,
+                       "min_centre_column_over_eps_r": str(tight)})
+
+
+def check_lemma3(mats, x, G, eps, *, p=1, r=None, enforce: bool = True,
+                 allow_float: bool = False) -> Evidence:
+    """Lemma 3.  ``G`` quasi-strongly connected with A1, radius ``r``; ``A(n)`` in
+    ``A_{G,eps}``; ``x(t) = A(t-1) ... A(0) x(0)``.  For ``0 <= p <= 1``, ``t >= 0`` and
+    ``k >= 0``:  ``M(t+kr) - m(t+kr) <= (1 - p eps^r)^k (M(t) - m(t))``.
+
+    In the paper ``p`` is a free parameter of the proof (where the centre's value sits
+    between ``m`` and ``M``); the bound is weakest at ``p = 0`` and strongest at ``p = 1``,
+    which is what Corollary 2 uses.  ``p = 1`` follows from :func:`check_centre_column`
+    (``tau <= 1 - eps^r``) and sub-multiplicativity.  The paper's case split proves it only
+    for ``p <= 1/2`` (see the notes).
+
+    Every ``(t, k)`` with ``t + k r <= len(mats)`` is checked.  ``enforce=False`` skips
+    the assumption checks (then pass ``r``): negative controls.
+
+    >>> mats, x, G = path_example(3, "1/3")
+    >>> check_lemma3(mats * 2, x, G, "1/3").status
+    'holds'
+    """
+    mats, x0, G, eps, r, _ = _prepare(mats, x, G, eps, r, enforce, allow_float)
+    p = exact(p, name="p", allow_float=allow_float)
+    if not (0 <= p <= 1):
+        raise RankCollapseError(f"p must lie in [0, 1], got {p}")
+    st = "Lemma 3: M(t+kr) - m(t+kr) <= (1 - p eps^r)^k (M(t) - m(t)), r = radius"
+    n = len(x0)
+    traj = trajectory(mats, x0)
+    if r == 0:  # n = 1: the oscillation is 0 throughout
+        ok = all(osc(v) == 0 for v in traj)
+        return _holds(st, {"n": n, "r": 0}) if ok else _fails(st, {"n": n, "r": 0},
+                                                               {"x": fmt_vector(x0)})
+    rho = 1 - p * eps ** r
+    count, tightest = 0, None
+    for t in range(len(traj)):
+        o = osc(traj[t])
+        k = 1
+        while t + k * r < len(traj):
+            lhs, rhs = osc(traj[t + k * r]), rho ** k * o
+            count += 1
+            if lhs > rhs:
+                return _fails(st, {"n": n, "r": r, "eps": str(eps), "p": str(p),
+                                   "steps": len(mats), "checked": count},
+                              {"matrices": [fmt_matrix(A) for A in mats[t:t + k * r]],
+                               "x": fmt_vector(traj[t]), "mask": G.astype(int).tolist(),
+                               "eps": str(eps), "p": str(p), "r": r, "k": k,
+                               "lhs": str(lhs), "rhs": str(rhs)})
+            if rhs > 0:
+                q = lhs / rhs
+                tightest = q if tightest is None else max(tightest, q)
+            k += 1
+    return _holds(st, {"n": n, "r": r, "eps": str(eps), "p": str(p), "steps": len(mats),
+                       "checked": count,
+                       "max_lhs_over_rhs": None if tightest is None else str(tightest)})
+
+
+def corollary2_constant_power(x0: Vector, eps: Fraction, r: int) -> Fraction:
+    """``C^r`` for the sharp constant of Corollary 2, ``C = osc(x(0)) (1 - eps^r)^{-(r-1)/r}``
+    (rational even though ``C`` need not be)."""
+    return osc(x0) ** r / (1 - eps ** r) ** (r - 1)
+
+
+def check_corollary2(mats, x, G, eps, *, r=None, C=None, enforce: bool = True,
+                     allow_float: bool = False) -> Evidence:
+    """Corollary 2.  Under Lemma 3's assumptions, for all ``t >= 0``
+    ``M(t) - m(t) <= C (1 - eps^r)^{t/r}``.  The paper only says some ``C(x(0)) > 0``
+    exists; here ``C`` defaults to ``osc(x(0)) (1 - eps^r)^{-(r-1)/r}``, which always works
+    (``t = kr + s`` with ``s <= r - 1`` and Lemma 3 with p = 1) and is attained
+    (:func:`check_path_sharpness`).  No floor on ``t/r`` is needed with this ``C``.
+
+    Checked exactly without roots: ``osc(t)^r <= C^r (1 - eps^r)^t`` (both sides >= 0).
+    ``C`` may be given (an exact number); ``C = osc(x(0))`` fails on the path example.
+
+    >>> mats, x, G = path_example(4, "1/3")
+    >>> check_corollary2(mats, x, G, "1/3").status, check_corollary2(mats, x, G, "1/3", C=1).status
+    ('holds', 'fails')
+    """
+    mats, x0, G, eps, r, _ = _prepare(mats, x, G, eps, r, enforce, allow_float)
+    st = "Corollary 2: M(t) - m(t) <= C (1 - eps^r)^(t/r) for all t >= 0"
+    traj = trajectory(mats, x0)
+    n = len(x0)
+    if r == 0:
+        ok = all(osc(v) == 0 for v in traj)
+        return _holds(st, {"n": n, "r": 0}) if ok else _fails(st, {"n": n, "r": 0},
+                                                               {"x": fmt_vector(x0)})
+    base = 1 - eps ** r
+    if C is None:
+        Cr, Cdesc = corollary2_constant_power(x0, eps, r), "osc(x0) (1-eps^r)^(-(r-1)/r)"
+    else:
+        Cx = exact(C, name="C", allow_float=allow_float)
+        if Cx < 0:
+            raise RankCollapseError(f"C must be >= 0, got {Cx}")
+        Cr, Cdesc = Cx ** r, str(Cx)
+    tightest = None
+    for t, v in enumerate(traj):
+        lhs, rhs = osc(v) ** r, Cr * base ** t
+        if lhs > rhs:
+            return _fails(st, {"n": n, "r": r, "eps": str(eps), "C": Cdesc, "steps": len(mats)},
+                          {"matrices": [fmt_matrix(A) for A in mats[:t]], "x": fmt_vector(x0),
+                           "mask": G.astype(int).tolist(), "eps": str(eps), "r": r, "t": t,
+                           "C": Cdesc, "osc(t)^r": str(lhs), "C^r (1-eps^r)^t": str(rhs)})
+        if rhs > 0:
+            q = lhs / rhs
+            tightest = q if tightest is None else max(tightest, q)
+    return _holds(st, {"n": n, "r": r, "eps": str(eps), "C": Cdesc, "steps": len(mats),
+                       "max_ratio_of_rth_powers": None if tightest is None else str(tightest)})
+
+
+def check_path_sharpness(n: int, eps) -> Evidence:
+    """Sharpness on :func:`path_example` (``r = n - 1``, ``n >= 2``):
+
+    * the centre column of ``A^r`` has minimum exactly ``eps^r`` and ``tau(A^r) = 1 - eps^r``
+      (Lemma 3 with p = 1 and k = 1 is an equality for ``x = (0, 1, ..., 1)``);
+    * ``osc(x(r-1)) = osc(x(0))``, so Corollary 2 needs ``C >= osc(x0) (1-eps^r)^{-(r-1)/r}``,
+      which is the constant of :func:`check_corollary2`: equality at ``t = r - 1``.
+
+    >>> check_path_sharpness(4, "1/3").status
+    'holds'
+    """
+    if n < 2:
+        raise RankCollapseError("check_path_sharpness needs n >= 2")
+    mats, x, G = path_example(n, eps)
+    eps = exact(eps, name="eps")
+    r = n - 1
+    assert mask_radius(G) == r
+    P = left_product(mats[:r])
+    traj = trajectory(mats, x)
+    facts = {
+        "centre column min == eps^r": min(P[i][0] for i in range(n)) == eps ** r,
+        "tau(A^r) == 1 - eps^r": _tau(P) == 1 - eps ** r,
+        "osc(x(r)) == (1 - eps^r) osc(x(0))": osc(traj[r]) == (1 - eps ** r) * osc(x),
+        "osc(x(r-1)) == osc(x(0))": osc(traj[r - 1]) == osc(x),
+        "osc(x(r-1))^r == C^r (1-eps^r)^(r-1)":
+            osc(traj[r - 1]) ** r == corollary2_constant_power(x, eps, r) * (1 - eps ** r) ** (r - 1),
+    }
+    st = (f"sharpness on the uni-directional path, n = {n}, eps = {eps}: Lemma 3 (p = 1, k = 1) "
+          "and Corollary 2's constant are attained")
+    bad = [k for k, v in facts.items() if not v]
+    if bad:
+        return _fails(st, {"n": n, "r": r}, {"failed": bad, "A": fmt_matrix(mats[0]),
+                                             "x": fmt_vector(x), "eps": str(eps)})
+    return _holds(st, {"n": n, "r": r, "eps": str(eps), "facts": list(facts)})
+
+
+# ------------------------------------------------------------------ rate monotonicity
+def rate_monotone_symbolic() -> Evidence:
+    """The rate ``rho(eps, r) = (1 - eps^r)^{1/r}`` (Theorem 1, Corollary 2), for
+    ``0 < eps < 1`` and real ``r > 0``, is strictly increasing in ``r`` and strictly
+    decreasing in ``eps``.  Proved with SymPy on ``g = log rho = log(1 - eps^r) / r``:
+
+    * ``dg/deps = -eps^(r-1) / (1 - eps^r) < 0``;
+    * with ``u = eps^r`` in ``(0, 1)``: ``dg/dr = H(u) / ((1 - u) r^2)`` where
+      ``H(u) = -u log u - (1-u) log(1-u) > 0`` (binary entropy in nats); the identity is
+      checked by ``simplify(...) == 0``, and ``-a log a > 0`` on ``(0, 1)`` by the
+      substitution ``a = 1/(1+s)``, ``s > 0`` (giving ``log(1+s)/(1+s)``).
+
+    >>> rate_monotone_symbolic().status
+    'holds'
+    """
+    import sympy as sp
+
+    r, u, s, e = sp.symbols("r u s epsilon", positive=True)
+    g = sp.log(1 - e ** r) / r
+    steps = {}
+    # d/deps
+    dge = sp.diff(g, e)
+    claim_e = -e ** (r - 1) / (1 - e ** r)
+    steps["dg/deps == -eps^(r-1)/(1-eps^r)"] = sp.simplify(dge - claim_e) == 0
+    # 1 - eps^r > 0 for eps = 1/(1+s): log(eps^r) = -r log(1+s) < 0
+    steps["eps^(r-1) > 0"] = bool((e ** (r - 1)).is_positive)
+    steps["log(eps^r) < 0 for eps = 1/(1+s)"] = bool(
+        sp.expand_log(sp.log((1 / (1 + s)) ** r), force=True).is_negative)
+    # d/dr
+    dgr = sp.diff(g, r)
+    H = -u * sp.log(u) - (1 - u) * sp.log(1 - u)
+    diff = sp.expand_log(sp.simplify(dgr.subs(e, u ** (1 / r))) - H / ((1 - u) * r ** 2),
+                         force=True)
+    steps["dg/dr == H(u)/((1-u) r^2), u = eps^r"] = sp.simplify(diff) == 0
+    phi = sp.simplify((-u * sp.log(u)).subs(u, 1 / (1 + s)))
+    steps["-a log a = log(1+s)/(1+s) > 0 for a = 1/(1+s)"] = bool(
+        sp.simplify(phi - sp.log(1 + s) / (1 + s)) == 0 and phi.is_positive)
+    steps["(1-u) r^2 > 0 for u = 1/(1+s)"] = bool(((1 - 1 / (1 + s)) * r ** 2).is_positive)
+    st = ("(1 - eps^r)^(1/r) is strictly increasing in r > 0 and strictly decreasing in eps, "
+          "for 0 < eps < 1 (symbolic)")
+    bad = [k for k, v in steps.items() if not v]
+    if bad:
+        return Evidence(st, "open", LEVEL, {"steps": steps, "failed_steps": bad})
+    return _holds(st, {"steps": list(steps), "dg/dr": str(dgr), "dg/deps": str(dge)})
+
+
+def rate_monotone_grid(eps_values: Iterable, r_max: int, *, rate=None) -> Evidence:
+    """Exact grid check of the monotonicity, without roots: for integers ``1 <= r < r'``
+    and rational ``0 < eps < eps' < 1``
+
+    * ``rho(eps, r) < rho(eps, r')``  iff  ``(1 - eps^r)^r' < (1 - eps^r')^r``;
+    * ``rho(eps, r) > rho(eps', r)``  iff  ``1 - eps^r > 1 - eps'^r``.
+
+    ``rate`` (for negative controls) replaces ``1 - eps^r`` by another function ``b(eps, r)``
+    of the rate ``b^(1/r)``.
+
+    >>> rate_monotone_grid(["1/2", "1/3"], 4).status
+    'holds'
+    """
+    eps_values = sorted({exact(v, name="eps") for v in eps_values})
+    for v in eps_values:
+        if not (0 < v < 1):
+            raise RankCollapseError(f"eps must lie in (0, 1), got {v}")
+    b = rate or (lambda e, r: 1 - e ** r)
+    st = "(1 - eps^r)^(1/r) increases with r and decreases with eps (exact rational grid)"
+    count = 0
+    for e in eps_values:
+        for r1 in range(1, r_max + 1):
+            for r2 in range(r1 + 1, r_max + 1):
+                count += 1
+                if not b(e, r1) ** r2 < b(e, r2) ** r1:
+                    return _fails(st, {"checked": count},
+                                  {"eps": str(e), "r": r1, "r'": r2, "violated": "increasing in r",
+                                   "b(r)^r'": str(b(e, r1) ** r2), "b(r')^r": str(b(e, r2) ** r1)})
+    for e1, e2 in combinations(eps_values, 2):
+        for r1 in range(1, r_max + 1):
+            count += 1
+            if not b(e1, r1) > b(e2, r1):
+                return _fails(st, {"checked": count},
+                              {"eps": str(e1), "eps'": str(e2), "r": r1,
+                               "violated": "decreasing in eps"})
+    return _holds(st, {"checked": count, "eps_values": [str(v) for v in eps_values],
+                       "r_max": r_max})
+
+
+# ------------------------------------------------------------------ seeded suites
+def _eps_for(G, rng: random.Random) -> Fraction:
+    dmax = int(G.sum(axis=1).max())
+    k = rng.choice([1, 1, 2, 3])  # k = 1: eps = 1/dmax, the extreme (uniform rows)
+    return Fraction(1, k * dmax)
+
+
+def _mask_cases(seed: int, sizes, n_random: int):
+    rng = random.Random(seed)
+    for n in sizes:
+        for name, G in paper_masks(n).items():
+            yield f"{name}(n={n})", G
+    for k in range(n_random):
+        n = rng.choice(list(sizes))
+        yield f"random_qsc#{k}(n={n})", random_qsc_mask(n, rng, extra_prob=rng.choice([0, .15, .3]))
+
+
+def _stop(parts, name, ev, details):
+    parts[name] = ev.status
+    if not ev.ok:
+        if isinstance(details.get("radii"), set):
+            details["radii"] = sorted(details["radii"])
+        details["failed_case"] = name
+        return Evidence(ev.statement, ev.status, ev.level, {**details, **ev.details},
+                        ev.witness, ev.narrower)
+    return None
+
+
+DOBRUSHIN_PARTS = ("formulas", "submultiplicative", "contraction", "column")
+
+
+def suite_dobrushin(seed: int = 0, *, instances: int = 60, max_n: int = 5,
+                    parts: Sequence[str] = DOBRUSHIN_PARTS) -> Evidence:
+    """Seeded random exact instances of the Dobrushin facts: both formulas, sub-
+    multiplicativity, the oscillation contraction (and its sharpness), the column bound
+    (``parts`` selects among ``DOBRUSHIN_PARTS``)."""
+    bad = set(parts) - set(DOBRUSHIN_PARTS)
+    if bad:
+        raise ValueError(f"unknown parts {sorted(bad)}; choose from {DOBRUSHIN_PARTS}")
+    rng = random.Random(seed)
+    mats = [random_stochastic(rng.randint(1, max_n), rng, zero_prob=rng.choice([0, .3, .6]))
+            for _ in range(instances)]
+    pairs, cases, cols = [], [], []
+    for P in mats:
+        n = len(P)
+        Q = random_stochastic(n, rng, zero_prob=rng.choice([0, .3, .6]))
+        pairs.append((P, Q))
+        cases.append((P, [Fraction(rng.randint(-5, 5), rng.randint(1, 4)) for _ in range(n)]))
+        cols.append((P, None))
+    run = {"formulas": lambda: check_dobrushin_formulas(mats),
+           "submultiplicative": lambda: check_submultiplicative(pairs),
+           "contraction": lambda: check_osc_contraction(cases),
+           "column": lambda: check_column_bound(cols)}
+    evs = [run[k]() for k in DOBRUSHIN_PARTS if k in parts]
+    st = "Dobrushin coefficient: " + "; ".join(e.statement for e in evs)
+    for ev in evs:
+        if not ev.ok:
+            return Evidence(st, ev.status, LEVEL, {"seed": seed, "instances": instances,
+                                                   "part": ev.statement}, ev.witness)
+    d = {"seed": seed, "instances": instances, "max_n": max_n, "parts": list(parts)}
+    for e in evs:
+        if "equality_cases" in e.details:
+            d["submultiplicative_equalities"] = e.details["equality_cases"]
+    return _holds(st, d)
+
+
+def suite_lemma2(seed: int = 0, *, instances: int = 30, max_n: int = 4, steps: int = 4) -> Evidence:
+    """Lemma 2 (intended form, with ``eps`` = the smallest self-loop weight) on seeded
+    random exact sequences over random masks with self-loops."""
+    rng = random.Random(seed)
+    total = 0
+    for k in range(instances):
+        n = rng.randint(1, max_n)
+        G = random_qsc_mask(n, rng, extra_prob=0.4)
+        eps = _eps_for(G, rng)
+        mats = [random_in_class(G, eps, rng) for _ in range(steps)]
+        x = [Fraction(rng.randint(-6, 6), rng.randint(1, 3)) for _ in range(n)]
+        ev = check_lemma2(mats, x, eps=eps)
+        total += ev.details["checked"]
+        if not ev.ok:
+            return Evidence(ev.statement, ev.status, LEVEL,
+                            {"seed": seed, "instance": k, **ev.details}, ev.witness)
+    return _holds("Lemma 2 (11) and the symmetric (12), with pi and with eps^T",
+                  {"seed": seed, "instances": instances, "max_n": max_n, "steps": steps,
+                   "inequalities_checked": total})
+
+
+def suite_lemma2_printed(seed: int = 0, *, instances: int = 30, max_n: int = 4,
+                         steps: int = 3) -> Evidence:
+    """(12) of Lemma 2 exactly as printed (same ``p`` as in (11)), on the random instances
+    of :func:`suite_lemma2`, for ``T >= 1``: returns the first failure with its witness and
+    the narrower statement that holds, or ``holds`` if no instance breaks it."""
+    rng = random.Random(seed)
+    total = 0
+    for k in range(instances):
+        n = rng.randint(2, max_n)
+        G = random_qsc_mask(n, rng, extra_prob=0.4)
+        eps = _eps_for(G, rng)
+        mats = [random_in_class(G, eps, rng) for _ in range(steps)]
+        x = [Fraction(rng.randint(-6, 6), rng.randint(1, 3)) for _ in range(n)]
+        ev = check_lemma2(mats, x, form="printed", min_T=1)
+        total += ev.details["checked"]
+        if not ev.ok:
+            return Evidence(ev.statement, ev.status, LEVEL,
+                            {"seed": seed, "instance": k, "instances_tried": k + 1,
+                             **ev.details}, ev.witness, ev.narrower)
+    return _holds("Lemma 2 (12) as printed", {"seed": seed, "instances": instances,
+                                              "inequalities_checked": total})
+
+
+def suite_lemma3(seed: int = 0, *, sizes=(2, 3, 4, 5), n_random: int = 12, blocks: int = 2,
+                 ps=(Fraction(0), Fraction(1, 2), Fraction(1))) -> Evidence:
+    """Lemma 3 and the centre-column fact on the paper's masks and random quasi-strongly
+    connected masks with self-loops: ``blocks * r`` random matrices of ``A_{G,eps}`` per
+    mask, ``eps`` in ``{1/d, 1/(2d), 1/(3d)}`` with ``d`` the largest row degree."""
+    rng = random.Random(seed + 1)
+    st = ("Lemma 3 (p in {0, 1/2, 1}) and the centre column >= eps^r on paper and random "
+          "quasi-strongly connected masks")
+    details = {"seed": seed, "masks": 0, "sizes": list(sizes), "inequalities": 0,
+               "windows": 0, "radii": set()}
+    parts = {}
+    for name, G in _mask_cases(seed, sizes, n_random):
+        r = mask_radius(G)
+        eps = _eps_for(G, rng)
+        T = max(blocks * r, 1)
+        mats = [random_in_class(G, eps, rng) for _ in range(T)]
+        n = G.shape[0]
+        x = [Fraction(rng.randint(-6, 6), rng.randint(1, 3)) for _ in range(n)]
+        details["masks"] += 1
+        details["radii"].add(r)
+        ev = check_centre_column(mats, G, eps)
+        details["windows"] += ev.details.get("windows", 0)
+        if (out := _stop(parts, name + " centre column", ev, details)) is not None:
+            return out
+        for p in ps:
+            ev = check_lemma3(mats, x, G, eps, p=p)
+            details["inequalities"] += ev.details.get("checked", 0)
+            if (out := _stop(parts, f"{name} p={p}", ev, details)) is not None:
+                return out
+    details["radii"] = sorted(details["radii"])
+    return _holds(st, details)
+
+
+def suite_corollary2(seed: int = 0, *, sizes=(2, 3, 4, 5), n_random: int = 12,
+                     blocks: int = 3) -> Evidence:
+    """Corollary 2 with ``C = osc(x0)(1-eps^r)^{-(r-1)/r}`` on the same masks, and its
+    sharpness on the uni-directional path for ``n = 2..6``."""
+    rng = random.Random(seed + 2)
+    st = "Corollary 2 with C = osc(x0)(1-eps^r)^(-(r-1)/r) (holds on every instance, attained)"
+    details = {"seed": seed, "masks": 0, "sizes": list(sizes)}
+    parts = {}
+    for name, G in _mask_cases(seed, sizes, n_random):
+        r = mask_radius(G)
+        eps = _eps_for(G, rng)
+        T = max(blocks * r, 2)
+        mats = [random_in_class(G, eps, rng) for _ in range(T)]
+        x = [Fraction(rng.randint(-6, 6), rng.randint(1, 3)) for _ in range(G.shape[0])]
+        details["masks"] += 1
+        if (out := _stop(parts, name, check_corollary2(mats, x, G, eps), details)) is not None:
+            return out
+    for n in range(2, 7):
+        for eps in (Fraction(1, 2), Fraction(1, 3), Fraction(1, 7)):
+            ev = check_path_sharpness(n, eps)
+            if (out := _stop(parts, f"path n={n} eps={eps}", ev, details)) is not None:
+                return out
+    details["sharpness_cases"] = 15
+    return _holds(st, details)
