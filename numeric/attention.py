@@ -57,23 +57,26 @@ def scores(X, W_Q, W_K, d_qk=None, *, backend: Backend = FLOAT64):
     """``R = (X W_Q)(X W_K)^T / sqrt(d_qk)`` for arrays already in ``backend``'s type."""
     Q = X @ W_Q
     K = X @ W_K
-    R = Q @ np.swapaxes(K, -1, -2)
     if d_qk is None:
         d_qk = np.shape(W_Q)[1]
-    if d_qk != 1:
-        R = R / backend.sqrt(np.array([backend.scalar(d_qk)], dtype=backend.dtype))[0]
-    return R
+    if d_qk != 1:  # scale the N x d_qk factor, not the N x N product
+        Q = Q / backend.sqrt(np.array([backend.scalar(d_qk)], dtype=backend.dtype))[0]
+    return Q @ np.swapaxes(K, -1, -2)
 
 
-def masked_softmax(R, M, *, backend: Backend = FLOAT64):
-    """Row-wise softmax of ``R`` restricted to the dense mask ``M``; exact zeros off ``M``."""
+def masked_softmax(R, M, *, backend: Backend = FLOAT64, overwrite: bool = False):
+    """Row-wise softmax of ``R`` restricted to the dense mask ``M``; exact zeros off ``M``.
+
+    ``overwrite=True`` lets the float64 path reuse ``R``'s memory."""
     if isinstance(backend, Float64):
-        S = np.where(M, R, -np.inf)
+        S = R if overwrite else R.copy()
+        S += np.where(M, 0.0, -np.inf)          # -inf off the mask
         S -= S.max(axis=-1, keepdims=True)
-        E = np.exp(S, out=S)  # exp(-inf) == 0.0 exactly
-    else:
-        zero = backend.scalar(0)
-        E = np.where(M, backend.exp(np.where(M, R, zero)), zero)
+        E = np.exp(S, out=S)                     # exp(-inf) == 0.0 exactly
+        E *= 1.0 / E.sum(axis=-1, keepdims=True)
+        return E
+    zero = backend.scalar(0)
+    E = np.where(M, backend.exp(np.where(M, R, zero)), zero)
     return E / E.sum(axis=-1, keepdims=True)
 
 
@@ -117,4 +120,5 @@ def attention(X, W_Q, W_K, M, d_qk=None, *, backend="float64"):
         return [_sparse_attention(x, W_Q, W_K, M, d_qk) for x in X.reshape(-1, *X.shape[-2:])]
     with be.context():
         X, W_Q, W_K = (be.asarray(a) for a in (X, W_Q, W_K))
-        return masked_softmax(scores(X, W_Q, W_K, d_qk, backend=be), M, backend=be)
+        return masked_softmax(scores(X, W_Q, W_K, d_qk, backend=be), M, backend=be,
+                              overwrite=True)

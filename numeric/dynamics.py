@@ -124,7 +124,8 @@ def _attend(Z, M, P: _Prepared, be: Backend):
                 Y = np.stack([_sparse_attention(z, WQ, WK, M, P.d_qk) @ v
                               for z, v in zip(Z, V)])
         else:
-            Y = masked_softmax(scores(Z, WQ, WK, P.d_qk, backend=be), M, backend=be) @ V
+            Y = masked_softmax(scores(Z, WQ, WK, P.d_qk, backend=be), M, backend=be,
+                               overwrite=True) @ V
         out = Y if out is None else out + Y
     return out
 

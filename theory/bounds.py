@@ -1,0 +1,257 @@
+"""Explicit constants for Lemma 1, Theorem 1, Theorem 2 and Corollary 1.
+
+Derivation (also in ``paper_notes.md``, section "Theorem 1: explicit constants").
+
+SAN dynamics ``X(t+1) = A(t) X(t) W_V(t)``.  Write ``P(t) = A(t-1)...A(0)`` and
+``W(t) = W_V(0)...W_V(t-1)`` (``W(0) = I``); then ``X(t) = P(t) X(0) W(t)``.
+
+1. Token bound.  Rows of ``P(t) X(0)`` are convex combinations of rows of ``X(0)``, so
+   ``||X_i(t)|| <= B := B0 * CV`` with ``B0 = max_j ||X_j(0)||`` and
+   ``CV = max(1, sup_t ||W(t)||_2)`` (assumption A3).
+2. Lemma 1.  ``|R_ij| <= S := B^2 CQ CK / sqrt(d_qk)`` with ``||W_Q||_2 <= CQ``,
+   ``||W_K||_2 <= CK`` (A2), so every attention weight on an edge satisfies
+   ``A_ij >= exp(-S) / (|N_i| exp(S))``: ``eps = exp(-2 S) / max_i |N_i|``.
+3. Lemma 3 / Corollary 2.  With A1 and a centre ``c`` of eccentricity ``r`` (the radius),
+   every product of ``r`` consecutive ``A``'s has column ``c`` bounded below by
+   ``eps^r`` (walk along a shortest path from ``c``, padded with self-loops), so its
+   Dobrushin coefficient is at most ``1 - eps^r`` and the oscillation ``max - min`` of
+   every column of ``P(t) X(0)`` shrinks: ``osc_k(t) <= (1 - eps^r)^floor(t/r) osc_k(0)``.
+4. Theorem 1.  ``mu(X(t)) <= CV mu(P(t) X(0))`` and, column by column (Popoviciu:
+   ``sum_i (y_i - mean)^2 <= N osc(y)^2 / 4``),
+   ``mu(P(t) X(0)) <= sqrt(N)/2 * sqrt(sum_k osc_k(t)^2)``.  With
+   ``floor(t/r) >= t/r - (r-1)/r``:
+
+       mu(X(t)) <= C (1 - eps^r)^(t/r),
+       C = CV * sqrt(N)/2 * sqrt(sum_k osc_k(0)^2) * (1 - eps^r)^(-(r-1)/r).
+
+   The sharper ``mu(X(t)) <= CV sqrt(N)/2 sqrt(sum osc_k(0)^2) (1-eps^r)^floor(t/r)`` is
+   what we also report (``bound_floor``).
+
+Theorem 2 / Corollary 1 (post-LN, tokens on the sphere, W_V orthogonal): ``||X_i|| = 1``
+so ``S = CQ CK / sqrt(d_qk)`` and ``eps`` as above.  The paper leaves ``C`` and the
+time ``t0`` after which its recursion holds implicit; we check the recursions themselves
+(:mod:`theory.theorem2`) rather than invent those constants.
+
+All quantities are computed in arb ball arithmetic from the actual weights: norms are
+bounded above rigorously by ``min(||W||_F, sqrt(||W||_1 ||W||_inf))``, so the constants
+are rigorous (if pessimistic) and a comparison ``mu(t) < bound(t)`` of balls is certain.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+import numpy as np
+
+from numeric import masks as _masks
+from numeric.dynamics import Layer, simulate
+from numeric.errors import AssumptionError, RankCollapseError
+from numeric.precision import get_backend
+
+from . import graphs
+from .evidence import Evidence
+
+__all__ = ["norm2_upper", "lemma1_eps", "Theorem1Constants", "theorem1_constants",
+           "check_theorem1", "check_lemma1", "theorem1_rate", "theorem2_eps"]
+
+
+def norm2_upper(W, be):
+    """A rigorous upper bound of the spectral norm of ``W`` (arb ball, upper end):
+    ``min(||W||_F, sqrt(||W||_1 ||W||_inf))``."""
+    W = be.asarray(W)
+    fro = be.sqrt(np.array([(W * W).sum()], dtype=object))[0]
+    a = abs(W)
+    one = max((a.sum(axis=0)).tolist(), key=lambda v: v.upper()) if W.size else be.scalar(0)
+    inf = max((a.sum(axis=1)).tolist(), key=lambda v: v.upper()) if W.size else be.scalar(0)
+    hol = be.sqrt(np.array([one * inf], dtype=object))[0]
+    best = fro if fro.upper() <= hol.upper() else hol
+    return be.scalar(0) + best.upper()  # a point ball at the upper end
+
+
+def lemma1_eps(max_in_degree: int, S, be):
+    """Lemma 1 with explicit constant: if every score satisfies ``|R_ij| <= S`` then every
+    attention weight on an edge is at least ``eps = exp(-2 S) / max_i |N_i|``."""
+    if max_in_degree < 1:
+        raise RankCollapseError("a mask with an empty row has no attention weights")
+    return (-2 * S).exp() / max_in_degree
+
+
+@dataclass
+class Theorem1Constants:
+    """Constants of Theorem 1 for one instance (arb balls)."""
+
+    eps: object
+    r: int
+    C: object
+    C_floor: object
+    B: object
+    S: object
+    CV: object
+    max_in_degree: int
+
+    def rate(self):
+        """Per-layer rate ``(1 - eps^r)^(1/r)``."""
+        return (1 - self.eps ** self.r) ** (self.eps.__class__(1) / self.r)
+
+    def bound(self, t: int):
+        """``C (1 - eps^r)^(t/r)``."""
+        return self.C * (1 - self.eps ** self.r) ** (self.eps.__class__(t) / self.r)
+
+    def bound_floor(self, t: int):
+        """``C_floor (1 - eps^r)^floor(t/r)`` (sharper, same proof)."""
+        return self.C_floor * (1 - self.eps ** self.r) ** (t // self.r)
+
+
+def _layers_list(layers, T) -> list[Layer]:
+    if isinstance(layers, (Layer, tuple)):
+        lay = layers if isinstance(layers, Layer) else Layer(*layers)
+        return [lay] * T
+    if callable(layers):
+        return [layers(t) if isinstance(layers(t), Layer) else Layer(*layers(t))
+                for t in range(T)]
+    if isinstance(layers, Sequence):
+        return [l if isinstance(l, Layer) else Layer(*l) for l in layers[:T]]
+    raise RankCollapseError("layers must be a Layer, a tuple, a sequence or a callable")
+
+
+def theorem1_constants(M, X0, layers, T: int, *, dps: int = 40,
+                       eps_override=None) -> Theorem1Constants:
+    """Explicit ``eps``, ``r`` and ``C`` of Theorem 1 for tokens ``X0``, mask ``M`` and the
+    weights of the first ``T`` layers (A3's supremum is taken over this horizon).
+
+    Raises :class:`AssumptionError` for A1 (missing self-loops) or when the mask has no
+    centre node (not quasi-strongly connected).  ``eps_override`` replaces Lemma 1's
+    ``eps`` (for negative controls: a wrong constant must be caught)."""
+    be = get_backend(f"arb:{dps}")
+    _masks.check_a1(M)
+    r = graphs.radius(M)
+    if r == float("inf"):
+        raise AssumptionError("quasi-strong connectivity", "the mask has no centre node "
+                              "(some token's influence never reaches all tokens)")
+    r = max(int(r), 1)
+    lays = _layers_list(layers, T)
+    Md = _masks.to_dense(M) if not _masks.is_sparse(M) else M
+    max_deg = int(np.max(np.asarray(Md.sum(axis=1)).ravel()))
+    with be.context():
+        X = be.asarray(X0)
+        n, d = X.shape
+        B0 = max(be.sqrt((X * X).sum(axis=1)).tolist(), key=lambda v: v.upper())
+        # A3 over the horizon: sup_k ||W_V(0)...W_V(k)||_2, bounded via running products
+        CV = be.scalar(1)
+        prod = be.asarray(np.eye(d))
+        S = be.scalar(0)
+        for t, lay in enumerate(lays):
+            if np.ndim(lay.W_V) != 2:
+                raise RankCollapseError("Theorem 1 constants are for single-head layers")
+            # the scores at layer t involve X(t), bounded by B0 * ||W(t)||
+            Bt = B0 * norm2_upper(prod, be) if t else B0
+            dqk = lay.d_qk if lay.d_qk is not None else np.shape(lay.W_Q)[1]
+            St = Bt * Bt * norm2_upper(lay.W_Q, be) * norm2_upper(lay.W_K, be) / \
+                be.sqrt(np.array([be.scalar(dqk)], dtype=object))[0]
+            S = S if S.upper() >= St.upper() else St
+            prod = prod @ be.asarray(lay.W_V)
+            pn = norm2_upper(prod, be)
+            CV = CV if CV.upper() >= pn.upper() else pn
+        B = B0 * CV
+        eps = lemma1_eps(max_deg, S, be) if eps_override is None else be.scalar(eps_override)
+        osc2 = be.scalar(0)
+        for k in range(d):
+            col = X[:, k].tolist()
+            hi = max(col, key=lambda v: v.upper())
+            lo = min(col, key=lambda v: v.lower())
+            osc2 = osc2 + (hi - lo) ** 2
+        base = CV * be.sqrt(np.array([be.scalar(n) * osc2], dtype=object))[0] / 2
+        q = 1 - eps ** r
+        C = base * q ** (-be.scalar(r - 1) / r)
+    return Theorem1Constants(eps, r, C, base, B, S, CV, max_deg)
+
+
+def theorem1_rate(eps, r):
+    """``(1 - eps^r)^(1/r)`` as a float (for tables)."""
+    return float((1 - float(eps) ** r) ** (1 / r))
+
+
+def check_theorem1(M, X0, layers, T: int, *, dps: int = 40, eps_override=None) -> Evidence:
+    """Theorem 1 on one instance: ``mu(X(t)) <= C (1 - eps^r)^(t/r)`` for ``t = 0..T``,
+    with the explicit constants of :func:`theorem1_constants`.
+
+    The trajectory is computed in arb balls at ``dps`` digits and every comparison is
+    certain, so ``holds`` is a certified statement about this instance.  A violation is
+    reported with the first ``t`` where ``mu(t) > bound(t)`` is certain."""
+    be = get_backend(f"arb:{dps}")
+    K = theorem1_constants(M, X0, layers, T, dps=dps, eps_override=eps_override)
+    tr = simulate(X0, M, layers, T, mode="san", backend=be)
+    mus = tr.mu()
+    undecided = []
+    with be.context():
+        for t in range(T + 1):
+            b = K.bound(t)
+            if mus[t] > b:
+                return Evidence("mu(X(t)) <= C (1 - eps^r)^(t/r)", "fails", "certified",
+                                {"T": T, "r": K.r, "eps": str(K.eps)},
+                                witness={"t": t, "mu": str(mus[t]), "bound": str(b),
+                                         "eps_override": eps_override})
+            if not mus[t] < b:
+                undecided.append(t)
+        ratio_last = float((mus[T] / K.bound(T)).mid()) if T else None
+        measured = _measured_rate(mus, be)
+    status = "holds" if not undecided else "open"
+    return Evidence("mu(X(t)) <= C (1 - eps^r)^(t/r) for t = 0..T", status, "certified",
+                    {"T": T, "r": K.r, "eps": float(K.eps.mid()), "C": float(K.C.mid()),
+                     "bound_rate": theorem1_rate(K.eps.mid(), K.r),
+                     "measured_rate": measured, "mu_T_over_bound_T": ratio_last,
+                     "undecided_t": undecided[:5], "digits": dps})
+
+
+def _measured_rate(mus, be, floor: float = 1e-25):
+    """Geometric-mean per-layer factor of mu over the second half of the stretch where
+    mu stays above ``floor`` (below it the arb ball radius can dominate)."""
+    vals = [float(m.mid()) for m in mus]
+    last = max((t for t, v in enumerate(vals) if v > floor), default=0)
+    if last < 2:
+        return None
+    a, b = vals[last // 2], vals[last]
+    return float(np.exp((np.log(b) - np.log(a)) / (last - last // 2)))
+
+
+def check_lemma1(M, X0, layers, T: int, *, dps: int = 40, eps_override=None) -> Evidence:
+    """Lemma 1 on one instance: every attention weight on an edge of ``M`` is at least the
+    explicit ``eps = exp(-2S)/max_i |N_i|`` at every layer ``t < T`` (certified, arb)."""
+    from numeric.attention import attention
+
+    be = get_backend(f"arb:{dps}")
+    K = theorem1_constants(M, X0, layers, T, dps=dps, eps_override=eps_override)
+    tr = simulate(X0, M, layers, T, mode="san", backend=be)
+    lays = _layers_list(layers, T)
+    Md = _masks.to_dense(M)
+    smallest = None
+    with be.context():
+        for t in range(T):
+            A = attention(tr.X[t], lays[t].W_Q, lays[t].W_K, M, lays[t].d_qk, backend=be)
+            for i, j in zip(*np.nonzero(Md)):
+                a = A[i, j]
+                if smallest is None or a.lower() < smallest.lower():
+                    smallest = a
+                if a < K.eps:
+                    return Evidence("A_ij(t) >= eps on every edge", "fails", "certified",
+                                    {"T": T}, witness={"t": t, "i": int(i), "j": int(j),
+                                                       "A_ij": str(a), "eps": str(K.eps)})
+        ok = smallest is None or smallest >= K.eps
+    return Evidence("A_ij(t) >= eps = exp(-2S)/max|N_i| on every edge, t < T",
+                    "holds" if ok else "open", "certified",
+                    {"T": T, "eps": float(K.eps.mid()), "S": float(K.S.mid()),
+                     "smallest_weight": float(smallest.mid()) if smallest is not None
+                     else None, "slack": float((smallest / K.eps).mid())
+                     if smallest is not None else None})
+
+
+def theorem2_eps(M, W_Q, W_K, d_qk=None, *, dps: int = 40):
+    """Lemma 4: tokens on the unit sphere give ``|R_ij| <= CQ CK / sqrt(d_qk)``, hence
+    ``eps = exp(-2 CQ CK / sqrt(d_qk)) / max_i |N_i|`` (an arb ball)."""
+    be = get_backend(f"arb:{dps}")
+    Md = _masks.to_dense(M)
+    with be.context():
+        dqk = d_qk if d_qk is not None else np.shape(W_Q)[1]
+        S = norm2_upper(W_Q, be) * norm2_upper(W_K, be) / \
+            be.sqrt(np.array([be.scalar(dqk)], dtype=object))[0]
+        return lemma1_eps(int(Md.sum(axis=1).max()), S, be)
