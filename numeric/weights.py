@@ -11,7 +11,8 @@ import numpy as np
 
 from .errors import RankCollapseError
 
-__all__ = ["haar_orthogonal", "gaussian", "value_matrix", "random_layer", "sphere_points"]
+__all__ = ["haar_orthogonal", "cayley_orthogonal", "gaussian", "value_matrix", "random_layer",
+           "sphere_points"]
 
 
 def haar_orthogonal(d: int, rng: np.random.Generator) -> np.ndarray:
@@ -54,3 +55,33 @@ def sphere_points(shape, rng: np.random.Generator) -> np.ndarray:
     """Uniform points on the unit sphere: rows of a Gaussian array, normalised."""
     X = rng.standard_normal(shape)
     return X / np.linalg.norm(X, axis=-1, keepdims=True)
+
+
+def cayley_orthogonal(d: int, rng: np.random.Generator, *, size: int = 5):
+    """An EXACTLY orthogonal ``d x d`` matrix with rational entries (``Fraction`` object
+    array): the Cayley transform ``(I - S)(I + S)^{-1}`` of a random rational
+    skew-symmetric ``S`` with integer entries in ``[-size, size]``.
+
+    Exact orthogonality matters where a claim assumes it: a float64 "orthogonal" matrix
+    is orthogonal only to ~1e-16, which ball arithmetic would (rightly) notice.
+
+    >>> Q = cayley_orthogonal(3, np.random.default_rng(1))
+    >>> import sympy
+    >>> M = sympy.Matrix(Q.tolist()); M * M.T == sympy.eye(3)
+    True
+    """
+    import sympy
+
+    S = sympy.zeros(d, d)
+    for i in range(d):
+        for j in range(i + 1, d):
+            v = sympy.Rational(int(rng.integers(-size, size + 1)), int(rng.integers(1, size + 1)))
+            S[i, j], S[j, i] = v, -v
+    Q = (sympy.eye(d) - S) * (sympy.eye(d) + S).inv()
+    from fractions import Fraction
+    out = np.empty((d, d), dtype=object)
+    for i in range(d):
+        for j in range(d):
+            q = sympy.Rational(Q[i, j])
+            out[i, j] = Fraction(int(q.p), int(q.q))
+    return out

@@ -260,6 +260,27 @@ def test_lemma3_negative_controls():
     assert E.check_lemma3(mats, x, G, F(1, 3), r=2, enforce=False).status == "fails"
 
 
+def test_lemma3_proof_steps_and_their_negative_control():
+    rng = random.Random(SEED)
+    for n in (3, 4, 5):
+        for name, G in E.paper_masks(n).items():
+            eps = F(1, 2 * int(G.sum(axis=1).max()))
+            r = E.mask_radius(G)
+            mats = [E.random_in_class(G, eps, rng) for _ in range(2 * r)]
+            x = [F(rng.randint(-5, 5), rng.randint(1, 3)) for _ in range(n)]
+            ev = E.check_lemma3_proof_steps(mats, x, G, eps)
+            assert ev.status == "holds" and ev.details["comparisons"] > 0, (name, ev)
+    # without self-loops a walk cannot wait, and the step "x_i(t+T) <= p eps^T m + ..."
+    # for T > dist(c, i) breaks: cyclic permutation on 4 tokens, centre 0 at the minimum
+    n = 4
+    cycle = masks.from_edges(n, [(i, (i - 1) % n) for i in range(n)], convention="query-key")
+    perm = [[1 if cycle[i, j] else 0 for j in range(n)] for i in range(n)]
+    ev = E.check_lemma3_proof_steps([perm] * 3, [0, 1, 2, 3], cycle, 1, enforce=False)
+    assert ev.status == "fails"
+    w = ev.witness
+    assert w["T"] > E.distances_from(cycle, w["centre"])[w["i"]]  # the walk had to wait
+
+
 def test_centre_column_on_paper_masks():
     rng = random.Random(SEED)
     for n in (2, 3, 4, 5):
@@ -316,7 +337,7 @@ def test_rate_monotone_symbolic_and_grid():
     assert ev.status == "holds" and ev.level == "exact", ev
     grid = [F(k, 20) for k in range(1, 20)] + [F(1, 10 ** 4), F(9999, 10 ** 4)]
     ev = E.rate_monotone_grid(grid, 12 if thorough() else 7)
-    assert ev.status == "holds" and ev.details["checked"] > 300
+    assert ev.status == "holds" and ev.details["comparisons"] > 300
 
 
 def test_rate_monotone_negative_control():

@@ -61,7 +61,8 @@ __all__ = [
     "random_qsc_mask", "paper_masks", "path_example", "fmt_matrix", "fmt_vector",
     "check_dobrushin_formulas", "check_submultiplicative", "check_osc_contraction",
     "check_column_bound", "check_lemma2", "check_centre_column", "check_lemma3",
-    "check_corollary2", "corollary2_constant_power", "check_path_sharpness",
+    "check_lemma3_proof_steps", "check_corollary2", "corollary2_constant_power",
+    "check_path_sharpness",
     "rate_monotone_symbolic", "rate_monotone_grid", "suite_dobrushin", "suite_lemma2",
     "suite_lemma2_printed", "suite_lemma3", "suite_corollary2", "DOBRUSHIN_PARTS",
 ]
@@ -678,9 +679,9 @@ def check_lemma2(mats, x, *, eps=None, form: str = "intended", enforce: bool = T
                         narrower = ("(12) as printed holds when p <= 1/2; for every p it holds "
                                     "with p replaced by 1 - p" if form == "printed" and
                                     "printed" in label else None)
-                        return _fails(st, {"n": n, "steps": T_all, "checked": count,
+                        return _fails(st, {"n": n, "steps": T_all, "comparisons": count,
                                            "form": form}, witness, narrower)
-    return _holds(st, {"n": n, "steps": T_all, "checked": count, "form": form,
+    return _holds(st, {"n": n, "steps": T_all, "comparisons": count, "form": form,
                        "eps": None if eps is None else str(eps)})
 
 
@@ -805,7 +806,7 @@ def check_lemma3(mats, x, G, eps, *, p=1, r=None, enforce: bool = True,
             count += 1
             if lhs > rhs:
                 return _fails(st, {"n": n, "r": r, "eps": str(eps), "p": str(p),
-                                   "steps": len(mats), "checked": count},
+                                   "steps": len(mats), "comparisons": count},
                               {"matrices": [fmt_matrix(A) for A in mats[t:t + k * r]],
                                "x": fmt_vector(traj[t]), "mask": G.astype(int).tolist(),
                                "eps": str(eps), "p": str(p), "r": r, "k": k,
@@ -815,8 +816,71 @@ def check_lemma3(mats, x, G, eps, *, p=1, r=None, enforce: bool = True,
                 tightest = q if tightest is None else max(tightest, q)
             k += 1
     return _holds(st, {"n": n, "r": r, "eps": str(eps), "p": str(p), "steps": len(mats),
-                       "checked": count,
+                       "comparisons": count,
                        "max_lhs_over_rhs": None if tightest is None else str(tightest)})
+
+
+def check_lemma3_proof_steps(mats, x, G, eps, *, r=None, enforce: bool = True,
+                             allow_float: bool = False) -> Evidence:
+    """The steps (14)-(17) of the paper's proof of Lemma 3, both directions at once.
+
+    Fix a start ``t`` and a centre ``c`` of eccentricity ``<= r``; let ``p`` be the exact
+    position of the centre's value, ``x_c(t) = p m(t) + (1-p) M(t)``, and ``q = 1 - p``.
+    For every node ``i`` at distance ``d_i`` from ``c`` and every ``T`` with
+    ``d_i <= T <= r``:
+
+    * ``x_i(t+T) <= p eps^T m(t) + (1 - p eps^T) M(t)``   (the paper's (15)-(17));
+    * ``x_i(t+T) >= q eps^T M(t) + (1 - q eps^T) m(t)``   (its "symmetric argument").
+
+    At ``T = r`` subtracting the two gives ``M(t+r) - m(t+r) <= (1 - eps^r)(M(t) - m(t))``
+    (a SymPy identity, checked too): used together rather than in a case split, the
+    paper's own steps prove Lemma 3 with ``p = 1`` and hence Corollary 2's rate.
+
+    >>> mats, x, G = path_example(3, "1/3")
+    >>> check_lemma3_proof_steps(mats * 2, x, G, "1/3").status
+    'holds'
+    """
+    import sympy as sp
+
+    mats, x0, G, eps, r, centres = _prepare(mats, x, G, eps, r, enforce, allow_float)
+    st = ("Lemma 3 proof steps: with x_c(t) = p m + (1-p) M at a centre c, x_i(t+T) <= "
+          "p eps^T m + (1-p eps^T) M and >= (1-p) eps^T M + (1-(1-p) eps^T) m for "
+          "dist(c, i) <= T <= r; subtracting gives the factor 1 - eps^r")
+    Ms, ms, es = sp.symbols("M m e")
+    P_ = sp.Symbol("p")
+    ident = sp.expand((P_ * es * ms + (1 - P_ * es) * Ms)
+                      - ((1 - P_) * es * Ms + (1 - (1 - P_) * es) * ms)
+                      - (1 - es) * (Ms - ms)) == 0
+    if not ident:
+        return Evidence(st, "open", LEVEL, {"identity": "upper - lower != (1-e)(M-m)"})
+    n = len(x0)
+    if r == 0:
+        return _holds(st, {"n": n, "r": 0})
+    traj = trajectory(mats, x0)
+    dist = {c: distances_from(G, c) for c in centres}
+    count = 0
+    for t in range(len(traj) - r):
+        Mt, mt = max(traj[t]), min(traj[t])
+        for c in centres:
+            p = (Mt - traj[t][c]) / (Mt - mt) if Mt > mt else Fraction(0)
+            q = 1 - p
+            for i in range(n):
+                d = dist[c][i]
+                for T in range(int(d), r + 1) if d != float("inf") else ():
+                    e = eps ** T
+                    v = traj[t + T][i]
+                    up = p * e * mt + (1 - p * e) * Mt
+                    lo = q * e * Mt + (1 - q * e) * mt
+                    count += 1
+                    if not (lo <= v <= up):
+                        return _fails(st, {"n": n, "r": r, "eps": str(eps), "comparisons": count},
+                                      {"matrices": [fmt_matrix(A) for A in mats[t:t + T]],
+                                       "x": fmt_vector(traj[t]), "mask": G.astype(int).tolist(),
+                                       "eps": str(eps), "r": r, "centre": c, "i": i, "T": T,
+                                       "p": str(p), "x_i(t+T)": str(v), "upper": str(up),
+                                       "lower": str(lo)})
+    return _holds(st, {"n": n, "r": r, "eps": str(eps), "centres": centres, "comparisons": count,
+                       "identity_upper_minus_lower": "(1 - eps^r)(M - m)"})
 
 
 def corollary2_constant_power(x0: Vector, eps: Fraction, r: int) -> Fraction:
@@ -978,17 +1042,17 @@ def rate_monotone_grid(eps_values: Iterable, r_max: int, *, rate=None) -> Eviden
             for r2 in range(r1 + 1, r_max + 1):
                 count += 1
                 if not b(e, r1) ** r2 < b(e, r2) ** r1:
-                    return _fails(st, {"checked": count},
+                    return _fails(st, {"comparisons": count},
                                   {"eps": str(e), "r": r1, "r'": r2, "violated": "increasing in r",
                                    "b(r)^r'": str(b(e, r1) ** r2), "b(r')^r": str(b(e, r2) ** r1)})
     for e1, e2 in combinations(eps_values, 2):
         for r1 in range(1, r_max + 1):
             count += 1
             if not b(e1, r1) > b(e2, r1):
-                return _fails(st, {"checked": count},
+                return _fails(st, {"comparisons": count},
                               {"eps": str(e1), "eps'": str(e2), "r": r1,
                                "violated": "decreasing in eps"})
-    return _holds(st, {"checked": count, "eps_values": [str(v) for v in eps_values],
+    return _holds(st, {"comparisons": count, "eps_values": [str(v) for v in eps_values],
                        "r_max": r_max})
 
 
@@ -1070,7 +1134,7 @@ def suite_lemma2(seed: int = 0, *, instances: int = 30, max_n: int = 4, steps: i
         mats = [random_in_class(G, eps, rng) for _ in range(steps)]
         x = [Fraction(rng.randint(-6, 6), rng.randint(1, 3)) for _ in range(n)]
         ev = check_lemma2(mats, x, eps=eps)
-        total += ev.details["checked"]
+        total += ev.details["comparisons"]
         if not ev.ok:
             return Evidence(ev.statement, ev.status, LEVEL,
                             {"seed": seed, "instance": k, **ev.details}, ev.witness)
@@ -1093,7 +1157,7 @@ def suite_lemma2_printed(seed: int = 0, *, instances: int = 30, max_n: int = 4,
         mats = [random_in_class(G, eps, rng) for _ in range(steps)]
         x = [Fraction(rng.randint(-6, 6), rng.randint(1, 3)) for _ in range(n)]
         ev = check_lemma2(mats, x, form="printed", min_T=1)
-        total += ev.details["checked"]
+        total += ev.details["comparisons"]
         if not ev.ok:
             return Evidence(ev.statement, ev.status, LEVEL,
                             {"seed": seed, "instance": k, "instances_tried": k + 1,
@@ -1108,8 +1172,8 @@ def suite_lemma3(seed: int = 0, *, sizes=(2, 3, 4, 5), n_random: int = 12, block
     connected masks with self-loops: ``blocks * r`` random matrices of ``A_{G,eps}`` per
     mask, ``eps`` in ``{1/d, 1/(2d), 1/(3d)}`` with ``d`` the largest row degree."""
     rng = random.Random(seed + 1)
-    st = ("Lemma 3 (p in {0, 1/2, 1}) and the centre column >= eps^r on paper and random "
-          "quasi-strongly connected masks")
+    st = ("Lemma 3 (p in {0, 1/2, 1}), the centre column >= eps^r, and the proof's one-sided "
+          "steps on paper and random quasi-strongly connected masks")
     details = {"seed": seed, "masks": 0, "sizes": list(sizes), "inequalities": 0,
                "windows": 0, "radii": set()}
     parts = {}
@@ -1126,9 +1190,14 @@ def suite_lemma3(seed: int = 0, *, sizes=(2, 3, 4, 5), n_random: int = 12, block
         details["windows"] += ev.details.get("windows", 0)
         if (out := _stop(parts, name + " centre column", ev, details)) is not None:
             return out
+        ev = check_lemma3_proof_steps(mats, x, G, eps)
+        details["proof_step_inequalities"] = (details.get("proof_step_inequalities", 0)
+                                              + ev.details.get("comparisons", 0))
+        if (out := _stop(parts, name + " proof steps", ev, details)) is not None:
+            return out
         for p in ps:
             ev = check_lemma3(mats, x, G, eps, p=p)
-            details["inequalities"] += ev.details.get("checked", 0)
+            details["inequalities"] += ev.details.get("comparisons", 0)
             if (out := _stop(parts, f"{name} p={p}", ev, details)) is not None:
                 return out
     details["radii"] = sorted(details["radii"])
