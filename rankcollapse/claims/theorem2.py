@@ -1,0 +1,71 @@
+"""Theorem 2, Corollary 1, the n-centre refinement and the pre-LN remark."""
+from __future__ import annotations
+
+import numpy as np
+
+from numeric import masks
+from numeric.weights import cayley_orthogonal, gaussian, sphere_points
+from theory.evidence import combine
+from theory.theorem2 import phi_recursion
+
+from . import Config, claim
+
+
+def _layers(rng, d, T, scale=0.5):
+    return [(gaussian(d, d, rng, scale), gaussian(d, d, rng, scale), cayley_orthogonal(d, rng))
+            for _ in range(T)]
+
+
+@claim("theorem-2", "Theorem 2 (Section 4.2, Appendix C)",
+       "Post-LN, strongly connected mask, A1-A2, orthogonal W_V, (*) N <= d and X(0) full "
+       "rank: phi(t) becomes >= 0 and then phi(t+r) >= N eps^{2r} + (1 - N eps^{2r}) phi(t) "
+       "(complete mask: n = N centres), so mu -> 0 exponentially.",
+       assumptions=("A1", "A2", "W_V orthogonal", "(*)", "G strongly connected"),
+       test="tests/test_theorem2.py::test_theorem2_negative_controls",
+       notes="Theorem 2 and Corollary 1")
+def theorem2(cfg: Config):
+    rng = np.random.default_rng(cfg.seed)
+    n, d, T = (5, 6, 40) if cfg.thorough else (4, 4, 25)
+    parts = []
+    for M in (masks.complete(n), masks.sliding_window(n, 1)):
+        X0 = sphere_points((n, d), rng)          # full rank almost surely: (*) holds
+        parts.append(phi_recursion(M, X0, _layers(rng, d, T), T))
+    return combine("phi recursion with n = number of centres on strongly connected masks, "
+                   "Haar-like exact orthogonal W_V, random X(0) on the sphere", parts,
+                   {"seed": cfg.seed, "N": n, "d": d, "T": T})
+
+
+@claim("corollary-1", "Corollary 1 and the n-centre refinement (Section 4.2)",
+       "Post-LN, quasi-strongly connected mask, A1-A2, orthogonal W_V, phi(0) >= 0: "
+       "phi(t+r) >= n eps^{2r} + (1 - n eps^{2r}) phi(t) for all t, n the number of centres "
+       "(n >= 1 gives the corollary as stated).",
+       assumptions=("A1", "A2", "W_V orthogonal", "phi(0) >= 0"),
+       test="tests/test_theorem2.py::test_corollary1_negative_controls",
+       notes="Theorem 2 and Corollary 1")
+def corollary1(cfg: Config):
+    rng = np.random.default_rng(cfg.seed + 1)
+    n, d, T = (6, 3, 40) if cfg.thorough else (4, 3, 25)
+    parts = []
+    for M in (masks.causal(n), masks.unidirectional_window(n, 1), masks.global_window(n, 1)):
+        X0 = np.abs(sphere_points((n, d), rng))  # positive orthant: phi(0) >= 0
+        parts.append(phi_recursion(M, X0, _layers(rng, d, T), T))
+    return combine("phi recursion from t = 0 on causal, uni-directional window and global "
+                   "window masks, X(0) in the positive orthant", parts,
+                   {"seed": cfg.seed + 1, "N": n, "d": d, "T": T})
+
+
+@claim("pre-ln-remark", "Section 4.2, Post-LN vs. Pre-LN",
+       "Theorem 2 and Corollary 1 carry over to pre-LN (X' = A(LN X) LN(X) W_V): the same "
+       "recursion holds for the cosines.",
+       assumptions=("as Corollary 1",),
+       test="tests/test_theorem2.py::test_pre_ln_recursion",
+       notes="Pre-LN")
+def pre_ln(cfg: Config):
+    rng = np.random.default_rng(cfg.seed + 2)
+    n, d, T = 4, 3, 25
+    parts = []
+    for M in (masks.causal(n), masks.complete(n)):
+        X0 = np.abs(sphere_points((n, d), rng))
+        parts.append(phi_recursion(M, X0, _layers(rng, d, T), T, mode="pre-ln"))
+    return combine("cosine recursion along pre-LN trajectories (arb)", parts,
+                   {"seed": cfg.seed + 2})

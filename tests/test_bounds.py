@@ -1,0 +1,65 @@
+import numpy as np
+import pytest
+
+from numeric import masks
+from numeric.errors import AssumptionError
+from theory.bounds import check_lemma1, check_theorem1, theorem1_constants
+
+
+def _inst(n=5, d=3, seed=0, scale=0.3):
+    rng = np.random.default_rng(seed)
+    X0 = rng.standard_normal((n, d))
+    return X0, (rng.standard_normal((d, d)) * scale, rng.standard_normal((d, d)) * scale,
+                np.eye(d))
+
+
+def test_lemma1_negative_control():
+    X0, lay = _inst()
+    M = masks.causal(5)
+    ev = check_lemma1(M, X0, lay, 10)
+    assert ev.status == "holds" and ev.details["slack"] >= 1
+    # rows with >= 2 keys have some weight <= 1/2: claiming eps = 0.6 must be caught
+    bad = check_lemma1(M, X0, lay, 10, eps_override=0.6)
+    assert bad.status == "fails" and bad.witness["t"] == 0
+
+
+def test_theorem1_negative_controls():
+    X0, lay = _inst()
+    Z = np.zeros((3, 3))
+    uni = masks.unidirectional_window(5, 1)
+    assert check_theorem1(uni, X0, (Z, Z, np.eye(3)), 80).status == "holds"
+    # a wrong (too large) eps gives a rate faster than the truth: caught with a witness
+    bad = check_theorem1(uni, X0, (Z, Z, np.eye(3)), 80, eps_override=0.999)
+    assert bad.status == "fails" and bad.witness["t"] >= 1
+    # assumptions: self-loops dropped, mask without a centre
+    with pytest.raises(AssumptionError, match="A1"):
+        theorem1_constants(masks.without_self_loops(uni), X0, lay, 5)
+    with pytest.raises(AssumptionError, match="centre"):
+        theorem1_constants(masks.block_local(5, 2), X0, lay, 5)
+
+
+def test_without_self_loops_the_conclusion_fails():
+    """Why A1 matters: on a 2-cycle without self-loops the tokens swap forever, so mu
+    never decays; any bound C q^t with q < 1 is eventually violated."""
+    from numeric.dynamics import simulate
+    M = masks.from_edges(2, [(0, 1), (1, 0)], convention="query-key")
+    X0 = np.array([[1.0, 0.0], [0.0, 1.0]])
+    Z = np.zeros((2, 2))
+    tr = simulate(X0, M, (Z, Z, np.eye(2)), 50)
+    assert np.allclose(tr.mu(), tr.mu()[0])
+
+
+def test_constants_are_explicit_and_ordered():
+    X0, lay = _inst()
+    K = theorem1_constants(masks.causal(5), X0, lay, 20)
+    assert K.r == 1 and 0 < float(K.eps.mid()) <= 1 / 5
+    assert not K.C < K.C_floor  # C absorbs the floor(t/r) slack (equal when r = 1)
+    K2 = theorem1_constants(masks.unidirectional_window(5, 1), X0, lay, 20)
+    assert K2.r == 4
+
+
+def test_bound_rate_slower_for_larger_radius():
+    """The explicit rate (1 - eps^r)^(1/r) gets closer to 1 as the radius grows."""
+    from theory.bounds import theorem1_rate
+    rates = [theorem1_rate(0.3, r) for r in range(1, 8)]
+    assert all(a < b for a, b in zip(rates, rates[1:]))

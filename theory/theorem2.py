@@ -1,0 +1,166 @@
+"""Theorem 2 and Corollary 1: post-LN collapse with orthogonal value matrices.
+
+Post-LN dynamics ``X(t+1) = D(t) A(t) X(t) W_V(t)`` on tokens of unit norm, ``W_V(t)``
+orthogonal.  Write ``phi(t) = min_{i,j} <X_i(t), X_j(t)>``.  The proofs rest on a
+one-block recursion: over ``r`` layers (``r`` the radius) the products of ``D A`` have
+entries at least ``eps^r`` in every centre's column (``D >= 1`` by Lemma 5), and
+
+    phi(t + r) >= n eps^{2r} + (1 - n eps^{2r}) phi(t)      whenever phi(t) >= 0,
+
+with ``n`` the number of centre nodes (``n = N`` for the complete mask: Theorem 2's
+``N eps^{2r}``; ``n >= 1`` in general: Corollary 1).  ``eps`` is Lemma 4's
+``exp(-2 CQ CK / sqrt(d_qk)) / max_i |N_i|``.  Under (*) the paper shows ``phi`` becomes
+non-negative after some ``t0`` (not explicit); under ``phi(0) >= 0`` the recursion holds
+from ``t = 0``.  Iterating gives ``1 - phi(t) <= (1 - n eps^{2r})^{floor(t/r)}`` and
+``mu(X(t))^2 <= N (1 - phi(t))``, so ``mu`` decays at least like
+``(1 - n eps^{2r})^{t/(2r)}``.
+
+The checks run the trajectory in arb balls with exactly orthogonal rational ``W_V``
+(Cayley transforms) and compare with certainty.
+"""
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+
+from numeric import masks as _masks
+from numeric.dynamics import Layer, simulate
+from numeric.errors import AssumptionError, RankCollapseError
+from numeric.precision import get_backend
+
+from . import graphs
+from .bounds import _layers_list, lemma1_eps, norm2_upper
+from .evidence import Evidence
+
+__all__ = ["inner_min", "check_orthogonal", "phi_recursion", "mu_phi_relation"]
+
+
+def inner_min(X, be):
+    """``phi(X) = min_{i,j} <X_i, X_j>`` as a ball (X in arb)."""
+    G = X @ X.T
+    vals = G.ravel().tolist()
+    out = vals[0]
+    for v in vals[1:]:
+        out = out.min(v)
+    return out
+
+
+def check_orthogonal(W, be, t=None) -> None:
+    """Raise :class:`AssumptionError` unless ``W W^T = I`` is certain to within the
+    balls (for exact rational input: exactly)."""
+    W = be.asarray(W)
+    G = W @ W.T
+    d = W.shape[0]
+    for i in range(d):
+        for j in range(d):
+            target = 1 if i == j else 0
+            if not G[i, j].contains(target):
+                where = f" at layer {t}" if t is not None else ""
+                raise AssumptionError("W_V orthogonal", f"W_V W_V^T differs from I at entry "
+                                      f"({i}, {j}){where}: {G[i, j].mid()}", where=t)
+
+
+def phi_recursion(M, X0, layers, T: int, *, n_centres: int | None = None, dps: int = 60,
+                  mode: str = "post-ln", require_orthogonal: bool = True,
+                  eps_override=None) -> Evidence:
+    """Check ``phi(t + r) >= n eps^{2r} + (1 - n eps^{2r}) phi(t)`` for every
+    ``t <= T - r`` with ``phi(t) >= 0`` certain, on one post-LN (or pre-LN) trajectory.
+
+    ``n_centres`` defaults to the mask's number of centre nodes (the refinement);
+    pass ``1`` for Corollary 1 as stated.  Raises :class:`AssumptionError` for A1, a mask
+    without centre, or a non-orthogonal ``W_V`` (unless ``require_orthogonal=False``,
+    which negative controls use).  Also reports ``t0``: the first ``t`` with
+    ``phi(t) >= 0`` certain, and the measured decay of ``1 - phi`` against the bound."""
+    be = get_backend(f"arb:{dps}")
+    _masks.check_a1(M)
+    r = graphs.radius(M)
+    if r == float("inf"):
+        raise AssumptionError("quasi-strong connectivity", "the mask has no centre node")
+    r = max(int(r), 1)
+    n = graphs.n_centers(M) if n_centres is None else int(n_centres)
+    lays = _layers_list(layers, T)
+    Md = _masks.to_dense(M)
+    max_deg = int(Md.sum(axis=1).max())
+    with be.context():
+        S = be.scalar(0)
+        for t, lay in enumerate(lays):
+            if require_orthogonal:
+                check_orthogonal(lay.W_V, be, t)
+            dqk = lay.d_qk if lay.d_qk is not None else np.shape(lay.W_Q)[1]
+            St = norm2_upper(lay.W_Q, be) * norm2_upper(lay.W_K, be) / \
+                be.sqrt(np.array([be.scalar(dqk)], dtype=object))[0]
+            S = S if S.upper() >= St.upper() else St
+        eps = lemma1_eps(max_deg, S, be) if eps_override is None else be.scalar(eps_override)
+        # the theorem starts on the sphere: use the balls of X0 / ||X0_i|| (they contain
+        # the exactly normalised input even when float rows are unit only to 1e-16)
+        X0 = be.asarray(X0)
+        norms = be.sqrt((X0 * X0).sum(axis=1))
+        if any(v.contains(0) for v in norms):
+            raise AssumptionError("tokens on the sphere", "X(0) has a zero token")
+        X0 = X0 / norms[:, None]
+    tr = simulate(X0, M, layers, T, mode=mode, backend=be)
+    with be.context():
+        if mode == "pre-ln":  # tokens leave the sphere: use cosines
+            Xs = [X / be.sqrt((X * X).sum(axis=1))[:, None] for X in tr.X]
+        else:
+            Xs = tr.X
+        phis = [inner_min(X, be) for X in Xs]
+        # 1 - phi = max_{i,j} ||X_i - X_j||^2 / 2 for unit tokens: no cancellation near 1
+        gaps = [_max_half_sq_dist(X) for X in Xs]
+        a = n * eps ** (2 * r)
+        t0 = next((t for t, p in enumerate(phis) if p >= 0), None)
+        checked, stopped = 0, None
+        for t in range(0, T - r + 1):
+            if not phis[t] >= 0:
+                continue
+            rhs = (1 - a) * gaps[t]          # the recursion, as 1 - phi(t+r) <= rhs
+            if gaps[t + r] > rhs:
+                return Evidence("phi(t+r) >= n eps^{2r} + (1 - n eps^{2r}) phi(t) when "
+                                "phi(t) >= 0", "fails", "certified",
+                                {"r": r, "n": n, "eps": float(eps.mid()), "mode": mode},
+                                witness={"t": t, "phi_t": str(phis[t]),
+                                         "one_minus_phi_t_plus_r": str(gaps[t + r]),
+                                         "allowed": str(rhs), "eps_override": eps_override})
+            if not gaps[t + r] <= rhs:       # balls too wide to decide: precision exhausted
+                stopped = t
+                break
+            checked += 1
+        gap = [float(g.mid()) for g in gaps]
+    measured = None
+    horizon = stopped if stopped is not None else len(gap)
+    pos = [t for t in range(horizon) if gap[t] > 0]
+    if len(pos) > 4:
+        a_t, b_t = pos[len(pos) // 2], pos[-1]
+        if b_t > a_t:
+            measured = float(np.exp((np.log(gap[b_t]) - np.log(gap[a_t])) / (b_t - a_t)))
+    status = "holds" if checked else "open"
+    return Evidence("phi(t+r) >= n eps^{2r} + (1 - n eps^{2r}) phi(t) whenever phi(t) >= 0",
+                    status, "certified",
+                    {"T": T, "r": r, "n_centres": n, "eps": float(eps.mid()),
+                     "t0_first_phi_nonneg": t0, "steps_checked": checked,
+                     "stopped_at_t_precision": stopped,
+                     "bound_rate_1_minus_phi_per_layer": float((1 - a).mid()) ** (1 / r),
+                     "measured_rate_1_minus_phi_per_layer": measured, "digits": dps,
+                     "mode": mode},
+                    None if checked else {"reason": "phi(t) never certainly >= 0 within T",
+                                          "phi_T": str(phis[-1])})
+
+
+def _max_half_sq_dist(X):
+    n = X.shape[0]
+    best = None
+    for i in range(n):
+        for j in range(i + 1, n):
+            dlt = X[i] - X[j]
+            v = (dlt * dlt).sum() / 2
+            best = v if best is None else best.max(v)
+    return best if best is not None else X[0, 0] * 0
+
+
+def mu_phi_relation(X, be) -> bool:
+    """``mu(X)^2 <= N (1 - phi(X))`` for unit-norm tokens (from
+    ``mu^2 = (1/2N) sum ||X_i - X_j||^2 = (1/2N) sum (2 - 2<X_i, X_j>)``); certain?"""
+    from numeric.measures import mu
+    n = X.shape[0]
+    return bool(mu(X) ** 2 <= n * (1 - inner_min(X, be)))
