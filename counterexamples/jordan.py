@@ -178,8 +178,10 @@ def equilibrium(n: int, d: int, k: int, w, signs=None) -> sp.Matrix:
     m = n - k + 1
     ell = [sp.Integer(m)]
     if k >= 2:
-        ell.append(signs[1] * sp.sqrt(1 - sp.Integer(m) ** 2 / w ** 2))
-        c = sp.sqrt(1 - 1 / w ** 2)
+        # radicands written as (w^2 - m^2)/w^2 so that sign assumptions on w (e.g.
+        # w = m + s, s >= 0) make them provably non-negative
+        ell.append(signs[1] * sp.sqrt(sp.expand(w ** 2 - m ** 2)) / sp.Abs(w))
+        c = sp.sqrt(sp.expand(w ** 2 - 1)) / sp.Abs(w)
         ell += [s * c for s in signs[2:]]
     X = sp.zeros(n, d)
     for i in range(m):
@@ -350,8 +352,18 @@ def _is_zero_sympy(e) -> bool | None:
 
 
 def _verify_sympy(X: sp.Matrix, W: sp.Matrix):
-    F = post_ln_causal_map(X, W)
     undecided = []
+    for i in range(X.rows):
+        for j in range(X.cols):
+            real = X[i, j].is_real
+            if real is False:
+                return False, {"token": i, "coordinate": j, "reason": "entry is not real",
+                               "X_ij": X[i, j]}, None, []
+            if real is None:       # e.g. sqrt(1 - 4/w^2) with only w > 0 assumed
+                undecided.append((i, j, "entry not provably real"))
+    if undecided:
+        return True, None, None, undecided
+    F = post_ln_causal_map(X, W)
     for i in range(X.rows):
         n2 = sp.simplify(sum(v ** 2 for v in X.row(i)))
         if _is_zero_sympy(n2 - 1) is False:
@@ -611,9 +623,9 @@ def rank_one_only(n: int, d: int, w) -> Evidence:
     ``lambda != 1``, ``(lambda I - W)`` is invertible and ``e_d (lambda I - W)^{-1} =
     e_d / (lambda - 1)``, so ``X_i = +-e_d``, and the unit norm forces ``lambda = i``
     (token ``s e_d``) or ``lambda = 2 - i <= 0`` (excluded).  For ``lambda = 1``:
-    ``-w (0, x_1, ..., x_{d-1}) = (i-1) s e_d`` gives ``x_{d-1} = -(i-1) s / w``, of
-    modulus ``>= i - 1 >= 1 > |w| ...`` impossible for a unit vector when ``|w| < i-1``;
-    since ``i - 1 >= 1 > |w|`` no such token exists.  (w = 0: lambda = 1 has no solution.)
+    ``-w (0, x_1, ..., x_{d-1}) = (i-1) s e_d`` gives ``|x_{d-1}| = (i-1)/|w| > 1``
+    (as ``i - 1 >= 1 > |w|``), impossible for a unit vector; for w = 0 there is no
+    solution at all.  So token i is ``s e_d`` again.
 
     The check evaluates this case analysis exactly for the given (n, d, w): it solves
     both branches with SymPy for every i and confirms the only unit solutions.

@@ -1,0 +1,143 @@
+"""Theorem 3 (1), Appendix E (the N = d = 2 example, Lemma 11), Appendix F.1-F.2.
+
+Remark 2 and the c W_V scaling are registered in :mod:`rankcollapse.claims.layernorm`.
+
+Checks live in :mod:`counterexamples.jordan` and :mod:`counterexamples.plane`; this
+module states each claim and picks the sizes (small by default, larger with
+``config.thorough``).
+"""
+from __future__ import annotations
+
+import sympy as sp
+
+from counterexamples import jordan, plane
+from counterexamples.surds import to_surd
+from numeric.errors import AssumptionError
+from theory.evidence import Evidence, combine
+
+from . import claim
+
+NOTES = "Theorem 3 (1): equilibria of every rank"
+
+
+def _all_ranks(n: int, d: int, w) -> Evidence:
+    """Every constructed equilibrium of every rank, verified exactly, counted."""
+    W = jordan.value_matrix(d, w)
+    parts, counts = [], {}
+    for k in range(1, min(n, d) + 1):
+        mats = jordan.equilibria(n, d, k, w)
+        counts[k] = len(mats)
+        evs = [jordan.verify_equilibrium(X, W, k=k) for X in mats]
+        parts.append(combine(f"rank {k}: {len(mats)} equilibria", evs))
+    return combine(f"n={n}, d={d}, w={w}: equilibria of every rank 1..{min(n, d)} with one W_V",
+                   parts, {"n": n, "d": d, "w": str(w), "distinct_per_rank": counts})
+
+
+def _below_threshold_rejected(n: int) -> Evidence:
+    k, m = 2, n - 1
+    try:
+        jordan.equilibrium(n, n, k, sp.Rational(2 * m - 1, 2))
+    except AssumptionError as exc:
+        return Evidence(f"w = {m} - 1/2 < N-1 is rejected for k = 2", "holds", "exact",
+                        {"error": str(exc)})
+    return Evidence(f"w below N-1 is rejected for k = 2", "fails", "exact", {})
+
+
+@claim("theorem-3-1", "Theorem 3 (1), Appendix F.1",
+       "Causal mask, post-LN, W_Q = W_K = 0, W_V = I + wJ (d x d): for every 1 <= k <= min(N, d) "
+       "the paper's Jordan-chain construction gives rank-k equilibria, 2^k of them, real iff "
+       "|w| >= N-k+1 (k >= 2); so all ranks coexist for |w| >= N-1 (paper: w >= N), with all "
+       "2^k distinct iff |w| > N-1",
+       assumptions=("causal mask", "W_Q = W_K = 0", "paper's LN"),
+       test="tests/test_jordan.py::test_every_rank_every_sign_exact", notes=NOTES)
+def check_theorem_3_1(config) -> Evidence:
+    sizes = [(3, 3), (3, 5), (4, 2)] + ([(5, 5), (6, 4)] if config.thorough else [])
+    parts = []
+    for n, d in sizes:
+        parts.append(_all_ranks(n, d, n - 1))      # the sharp value: equality allowed
+        parts.append(_all_ranks(n, d, n))          # the paper's value
+    for n, d, k in [(3, 3, 2), (3, 3, 3)] + ([(4, 4, 2), (4, 4, 4)] if config.thorough else []):
+        parts.append(jordan.prove_fixed_point_symbolic(n, d, k))
+    parts.append(_below_threshold_rejected(3))
+    return combine("Theorem 3 (1) via the Jordan-chain construction, sharp w condition", parts,
+                   {"w_condition": "|w| >= N-k+1 for rank k >= 2 (equality allowed); "
+                                   "all ranks: |w| >= N-1; paper: w >= N"})
+
+
+@claim("theorem-3-1-any-w-at-least-1", "Theorem 3 (1), beyond Appendix F.1",
+       "With W_V = I + wJ, equilibria of every rank 1..min(N, d) coexist iff |w| >= 1: "
+       "for |w| >= 1 a chain from ONE token at e_d plus tail tokens X_i = S_{i-1}W(lambda_i I - W)^{-1} "
+       "(lambda_i > 1 by continuity) gives every rank; for |w| < 1 every equilibrium has rank one",
+       assumptions=("causal mask", "W_Q = W_K = 0", "paper's LN"),
+       test="tests/test_jordan.py::test_tail_equilibria_below_paper_threshold", notes=NOTES)
+def check_any_w(config) -> Evidence:
+    cases = [(4, 3, 2, "3/2"), (4, 3, 3, 1), (5, 2, 2, "sqrt(2)")]
+    if config.thorough:
+        cases += [(8, 5, 3, "6/5"), (8, 5, 5, 1)]
+    parts = [jordan.tail_equilibrium(n, d, k, w) for n, d, k, w in cases]
+    parts += [jordan.rank_one_only(5, 3, w) for w in ("0", "1/2", "-9/10")]
+    return combine("equilibria of every rank exist iff |w| >= 1", parts)
+
+
+@claim("appendix-f2-stable-rank", "Appendix F.2",
+       "Full-rank equilibria (k = N): ||X*||_F^2 = N, ||X*||_2^2 >= ||X* e_d||^2 = N - (N-1)/w^2, "
+       "so SRank(X*) <= N/(N - (N-1)/w^2); w >= sqrt(1/delta + 1) gives SRank <= 1 + delta "
+       "for every N (no O(1/N) term needed)",
+       test="tests/test_jordan.py::test_stable_rank_f2", notes="Appendix F.2: anisotropy")
+def check_f2(config) -> Evidence:
+    parts = []
+    wsym, dl = sp.Symbol("w", positive=True), sp.Symbol("delta", positive=True)
+    for N in ([2, 3, 4] + ([6] if config.thorough else [])):
+        X = jordan.equilibrium(N, N, N, 1 + sp.Symbol("s", nonnegative=True),
+                               [1] + [(-1) ** j for j in range(1, N)])
+        b = jordan.stable_rank_bound(X)
+        wv = 1 + sp.Symbol("s", nonnegative=True)
+        ok = (sp.simplify(b["frobenius2"] - N) == 0
+              and sp.simplify(b["last_column2"] - (N - (N - 1) / wv ** 2)) == 0)
+        parts.append(Evidence(f"N={N}: ||X||_F^2 = N and ||X e_d||^2 = N - (N-1)/w^2 (all w >= 1)",
+                              "holds" if ok else "fails", "exact", {k: str(v) for k, v in b.items()}))
+    Nn = sp.Symbol("N", positive=True)
+    at = (Nn / (Nn - (Nn - 1) / wsym ** 2)).subs(wsym, sp.sqrt(1 / dl + 1))
+    gap = sp.factor(sp.simplify((1 + dl) - at))
+    ok = sp.simplify(gap - dl * (dl + 1) / (Nn + dl)) == 0
+    parts.append(Evidence("at w = sqrt(1/delta + 1): 1 + delta - bound = delta (1+delta)/(N+delta) > 0",
+                          "holds" if ok else "fails", "exact", {"gap": str(gap)}))
+    for N, w in [(3, 2), (4, 4)] + ([(6, 7)] if config.thorough else []):
+        X = jordan.equilibrium(N, N, N, w)
+        cert = jordan.stable_rank_certified(X)
+        upper = jordan.stable_rank_bound(X)["srank_upper"]
+        ok = bool(cert["srank"] <= to_surd(upper).arb(200)) and bool(cert["srank"] >= 1)
+        parts.append(Evidence(f"N={N}, w={w}: certified SRank {cert['srank']} in [1, {upper}]",
+                              "holds" if ok else "fails", "certified",
+                              {"srank": str(cert["srank"]), "bound": str(upper)}))
+    return combine("Appendix F.2 stable-rank bound", parts)
+
+
+@claim("appendix-e-fixed-points", "Appendix E, Section 4.3.1",
+       "N = d = 2, w > 1: token ratio maps r -> r + w and y -> g(y); fixed points "
+       "A = (-1/w, sqrt(1-1/w^2)), B = (-1/w, -sqrt(1-1/w^2)) are the only ones of g; four "
+       "invariant arcs, two going to B; with token 1 at (0, 1) the basin of B is the open angle "
+       "interval (pi - acos(1/w), 3pi/2)",
+       test="tests/test_plane.py::test_fixed_points_and_arcs_symbolic",
+       notes="Appendix E: the N = d = 2 example and Lemma 11")
+def check_appendix_e(config) -> Evidence:
+    parts = [plane.prove_ratio_maps(), plane.prove_fixed_points(), plane.prove_invariant_arcs()]
+    for w in ([2, sp.Rational(5, 4)] + ([10] if config.thorough else [])):
+        parts.append(plane.check_basin_numerically(w, samples=200 if config.thorough else 40,
+                                                   steps=300, seed=config.seed))
+    return combine("Appendix E example: fixed points, invariant arcs, basin of B", parts)
+
+
+@claim("lemma-11", "Lemma 11 (Appendix E)",
+       "g is non-decreasing in y = X_22/X_21 (indeed g'(y) = 1 + X_22 > 0 on each half circle)",
+       test="tests/test_plane.py::test_lemma11", notes="Appendix E: the N = d = 2 example and Lemma 11")
+def check_lemma11(config) -> Evidence:
+    return plane.lemma11()
+
+
+@claim("lemma-11-printed-derivative", "Lemma 11 proof (Appendix E)",
+       "The printed derivative dg/dy = 1 + X_21 (the correct one is 1 + X_22)",
+       test="tests/test_plane.py::test_lemma11_printed_formula_is_a_typo",
+       notes="Appendix E: the N = d = 2 example and Lemma 11")
+def check_lemma11_printed(config) -> Evidence:
+    return plane.lemma11_paper_formula()
