@@ -193,21 +193,77 @@ class Trajectory:
         return [be.to_float(x) for x in self.X]
 
     def measure_float(self, name: str, **kw) -> np.ndarray:
-        """:meth:`measure` as float64 (arb balls by their midpoints)."""
+        """:meth:`measure` as float64 (arb balls by their midpoints).
+
+        Raises :class:`RankCollapseError` when a nonzero high-precision value lies outside
+        float64's range (it would silently become 0 or inf): use :meth:`measure_log10`."""
         v = self.measure(name, **kw)
+        if v.dtype != object:
+            return np.asarray(v, dtype=float)
         be = get_backend(self.backend)
-        return be.to_float(v) if v.dtype == object else np.asarray(v, dtype=float)
+        f = be.to_float(v)
+        lost = (f == 0) & ~np.asarray(be.may_be_zero(v), dtype=bool) | ~np.isfinite(f)
+        if np.any(lost):
+            t = int(np.argwhere(lost)[0][0])
+            raise RankCollapseError(f"measure {name!r} at layer {t} is outside float64 range "
+                                    f"({v.ravel()[np.flatnonzero(lost.ravel())[0]]}); use "
+                                    "measure_log10() or measure()")
+        return f
+
+    def resolution(self, t: int) -> float:
+        """Smallest spread of the tokens this precision can resolve at layer ``t``:
+        ``10^-digits * max|X_ij| * sqrt(N d)``.  A computed ``mu`` below it is rounding
+        noise (for arb balls the radius already says so)."""
+        be = get_backend(self.backend)
+        X = np.abs(be.to_float(self.X[t]))
+        n, d = X.shape[-2:]
+        return float(10.0 ** (-(be.digits or 15)) * X.max() * np.sqrt(n * d))
+
+    def measure_log10(self, name: str, **kw) -> np.ndarray:
+        """``log10`` of a non-negative measure, computed in the backend's own precision, so
+        values far below float64's range (1e-400 at 60 digits) keep their exponent; zero
+        gives ``-inf``."""
+        v = self.measure(name, **kw)
+        if v.dtype != object:
+            with np.errstate(divide="ignore"):
+                return np.log10(np.asarray(v, dtype=float))
+        import mpmath
+
+        def lg(x):
+            x = mpmath.mpf(x.mid()) if hasattr(x, "mid") else mpmath.mpf(x)
+            return float(mpmath.log10(x)) if x > 0 else -np.inf
+
+        be = get_backend(self.backend)
+        with be.context(), mpmath.workdps(max(20, be.digits or 20)):
+            return np.vectorize(lg, otypes=[float])(v)
 
     def table(self, measures=("mu", "phi", "rank", "stable_rank"), every: int = 1) -> list[dict]:
         """Rows ``{"t": t, measure: value}`` every ``every`` layers and at ``T`` (floats;
-        means over the batch for a batch)."""
-        cols = {m: self.measure_float(m) for m in measures}
+        means over the batch for a batch).  A high-precision value outside float64's range
+        is given as a decimal string instead of being flushed to 0."""
+        be = get_backend(self.backend)
+        cols = {m: self.measure(m) for m in measures}
         ts = sorted(set(range(0, self.T + 1, max(1, every))) | {self.T})
         rows = []
         for t in ts:
             row = {"t": t}
+            res = self.resolution(t)
             for m, v in cols.items():
-                row[m] = float(np.mean(v[t]))
+                x = np.asarray(v[t])
+                if m in ("mu", "dist_rank_one") and be.level != "certified" and \
+                        np.all(be.to_float(x) < res):
+                    row[m] = f"<{res:.0e}"   # below what this precision can resolve
+                elif x.dtype == object:
+                    f = be.to_float(x)
+                    if np.all(np.isfinite(f)) and not np.any((f == 0) & ~be.may_be_zero(x)):
+                        row[m] = float(np.mean(f))
+                    else:
+                        import mpmath
+                        val = x.ravel()[0]
+                        val = val.mid() if hasattr(val, "mid") else val
+                        row[m] = mpmath.nstr(mpmath.mpf(val), 6)
+                else:
+                    row[m] = float(np.mean(x))
             rows.append(row)
         return rows
 

@@ -106,3 +106,22 @@ def test_arb_trajectory_contains_mpmath_trajectory():
         for a, b in zip(np.ravel(ball.X[-1]), np.ravel(hp.X[-1])):
             assert a.overlaps(flint.arb(mpmath.nstr(b, 70)))
             assert a.rad() < 1e-50
+
+
+def test_no_silent_underflow_of_high_precision_measures():
+    """mu ~ 1e-400 at 500 digits: measure_float refuses, measure_log10 keeps the exponent,
+    the table prints a decimal string."""
+    X0 = np.array([[1.0, 0.0], [1.0, 0.0]])
+    import mpmath
+    from numeric.precision import get_backend
+    be = get_backend("mpmath:500")
+    with be.context():
+        X = be.asarray(X0)
+        X[1, 1] = mpmath.mpf("1e-400")
+    Z = np.zeros((2, 2))
+    tr = simulate(X, masks.from_edges(2, [], convention="paper", self_loops=True),
+                  (Z, Z, np.eye(2)), 1, backend=be)
+    with pytest.raises(RankCollapseError, match="outside float64 range"):
+        tr.measure_float("mu")
+    assert abs(tr.measure_log10("mu")[1] - (-400 - np.log10(np.sqrt(2)))) < 1e-9
+    assert tr.table(("mu",))[1]["mu"].startswith("7.07107e-401")

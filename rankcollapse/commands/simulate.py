@@ -97,11 +97,18 @@ def run(args) -> int:
     head = ["t", *measures]
     print("  ".join(f"{h:>12}" for h in head))
     for r in rows:
-        print("  ".join(f"{r[h]:>12d}" if h == "t" else f"{r[h]:>12.4g}" if h == "rank"
-                        else f"{r[h]:>12.4e}" for h in head))
+        print("  ".join(_fmt(h, r[h]) for h in head))
     if args.plot:
         print(f"plot written to {args.plot}")
     return 0
+
+
+def _fmt(col, v) -> str:
+    if isinstance(v, str):  # a high-precision value outside float64 range
+        return f"{v:>12s}"
+    if col == "t":
+        return f"{v:>12d}"
+    return f"{v:>12.4g}" if col == "rank" else f"{v:>12.4e}"
 
 
 def _plot(tr, path, meta):
@@ -111,11 +118,11 @@ def _plot(tr, path, meta):
     import matplotlib.pyplot as plt
 
     t = np.arange(tr.T + 1)
-    mu = tr.measure_float("mu").reshape(tr.T + 1, -1).mean(axis=1)
+    logmu = tr.measure_log10("mu").reshape(tr.T + 1, -1).mean(axis=1)
     fig, ax = plt.subplots(figsize=(6, 4))
-    ax.semilogy(t, np.maximum(mu, 1e-300), label="mu(X(t))")
+    ax.plot(t, logmu, label="log10 mu(X(t))")
     ax.set_xlabel("layer t")
-    ax.set_ylabel("mu (log scale)")
+    ax.set_ylabel("log10 mu (batch mean of log10)")
     ax.set_title(f"{meta['mode']} on {meta['mask']['family']} mask, N={meta['N']}, "
                  f"d={meta['d']}, seed={meta['seed']}", fontsize=9)
     ax.legend()
