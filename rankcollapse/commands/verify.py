@@ -30,6 +30,8 @@ def configure(p):
     p.add_argument("--claim", action="append", metavar="ID", help="run only this claim "
                    "(repeatable); see --list")
     p.add_argument("--all", action="store_true", help="include the slow, non-default claims")
+    p.add_argument("--markdown", action="store_true",
+                   help="print a Markdown table (claim, reference, status, level, test)")
     p.add_argument("--list", action="store_true", help="list claim ids and exit")
     p.add_argument("--thorough", action="store_true", help="larger samples and sizes")
     p.add_argument("--seed", type=int, default=0, help="seed for sampled checks (0)")
@@ -68,7 +70,15 @@ def run(args) -> int:
     total = time.perf_counter() - t0
     counts = {s: sum(r["status"] == s for r in results)
               for s in ("holds", "fails", "open", "error")}
-    if args.json:
+    if args.markdown:
+        print("| claim | paper | status | level | seconds | test |")
+        print("|---|---|---|---|---|---|")
+        for r in results:
+            print(f"| `{r['id']}` | {r['ref']} | {r['status']} | {r['level']} | "
+                  f"{r['seconds']:.2f} | `{r['test']}` |")
+        print(f"\n{len(results)} claims, seed {args.seed}: " +
+              ", ".join(f"{v} {k}" for k, v in counts.items()))
+    elif args.json:
         json.dump({"claims": results, "summary": {**counts, "seconds": round(total, 2),
                                                   "seed": args.seed,
                                                   "thorough": args.thorough}},
