@@ -250,8 +250,12 @@ class Arb(Backend):
             elif isinstance(x, str):
                 v = flint.arb(x)
             elif isinstance(x, mpmath.mpf):
-                man, exp = x.man_exp if x != 0 else (0, 0)
+                sign, man, exp, _ = x._mpf_  # exact: mpf is sign * man * 2^exp
+                if not mpmath.isfinite(x):
+                    raise NonFiniteError(f"input contains a non-finite value {x!r}")
                 v = flint.arb(flint.fmpz(int(man))) * flint.arb(2) ** int(exp)
+                if sign:
+                    v = -v
             else:
                 raise RankCollapseError(
                     f"cannot convert {type(x).__name__} {x!r} to an arb ball exactly; give a "

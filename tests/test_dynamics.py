@@ -125,3 +125,15 @@ def test_no_silent_underflow_of_high_precision_measures():
         tr.measure_float("mu")
     assert abs(tr.measure_log10("mu")[1] - (-400 - np.log10(np.sqrt(2)))) < 1e-9
     assert tr.table(("mu",))[1]["mu"].startswith("7.07107e-401")
+
+
+def test_mpmath_to_arb_conversion_keeps_sign_and_value():
+    import mpmath
+    from numeric.precision import get_backend
+    with mpmath.workdps(50):
+        vals = [mpmath.mpf("-0.5"), mpmath.mpf(0), mpmath.mpf("3e-100"), -mpmath.pi]
+    be = get_backend("arb:50")
+    with be.context():
+        out = be.asarray(vals)
+        for a, v in zip(out, vals):
+            assert a.is_exact() and float(a.mid()) == float(v)
