@@ -129,7 +129,31 @@ def _to_fraction_exact(x):
     return None
 
 
-class Mpmath(Backend):
+class _ObjectBackend(Backend):
+    """Numbers held in numpy object arrays; subclasses set ``_exp``, ``_sqrt``,
+    ``_float`` (elementwise ufuncs) and ``_one`` (exact conversion of one input)."""
+
+    def exp(self, a):
+        return self._exp(a)
+
+    def sqrt(self, a):
+        return self._sqrt(a)
+
+    def scalar(self, x):
+        return self._one(x)
+
+    def asarray(self, x):
+        a = np.asarray(x, dtype=object) if not isinstance(x, np.ndarray) else x
+        if a.dtype != object:
+            a = a.astype(object)
+        return self._conv(a) if a.size else a.copy()
+
+    def to_float(self, a):
+        return np.asarray(self._float(a), dtype=np.float64) if np.asarray(a).size else \
+            np.zeros(np.shape(a))
+
+
+class Mpmath(_ObjectBackend):
     """mpmath ``mpf`` numbers at ``dps`` decimal digits (level ``numeric-hp``)."""
 
     name = "mpmath"
@@ -174,30 +198,11 @@ class Mpmath(Backend):
             raise NonFiniteError(f"input contains a non-finite value {x!r}")
         return v
 
-    def exp(self, a):
-        return self._exp(a)
-
-    def sqrt(self, a):
-        return self._sqrt(a)
-
-    def scalar(self, x):
-        return self._one(x)
-
-    def asarray(self, x):
-        a = np.asarray(x, dtype=object) if not isinstance(x, np.ndarray) else x
-        if a.dtype != object:
-            a = a.astype(object)
-        return self._conv(a) if a.size else a.copy()
-
-    def to_float(self, a):
-        return np.asarray(self._float(a), dtype=np.float64) if np.asarray(a).size else \
-            np.zeros(np.shape(a))
-
     def may_be_zero(self, a):
         return np.asarray(np.frompyfunc(lambda v: v == 0, 1, 1)(a), dtype=bool)
 
 
-class Arb(Backend):
+class Arb(_ObjectBackend):
     """python-flint ``arb`` balls at ``dps`` decimal digits (level ``certified``).
 
     Every result is a ball guaranteed to contain the exact value of the computation on
@@ -263,25 +268,6 @@ class Arb(Backend):
         if not v.is_finite():
             raise NonFiniteError(f"input contains a non-finite value {x!r}")
         return v
-
-    def exp(self, a):
-        return self._exp(a)
-
-    def sqrt(self, a):
-        return self._sqrt(a)
-
-    def scalar(self, x):
-        return self._one(x)
-
-    def asarray(self, x):
-        a = np.asarray(x, dtype=object) if not isinstance(x, np.ndarray) else x
-        if a.dtype != object:
-            a = a.astype(object)
-        return self._conv(a) if a.size else a.copy()
-
-    def to_float(self, a):
-        return np.asarray(self._float(a), dtype=np.float64) if np.asarray(a).size else \
-            np.zeros(np.shape(a))
 
     def may_be_zero(self, a):
         return np.asarray(self._maybe0(a), dtype=bool)
