@@ -53,10 +53,19 @@ def _check_mask_fits(M, n: int) -> None:
                         "softmax undefined; A1 (self-loops) would prevent this")
 
 
+def rmatmul(X, W):
+    """``X @ W`` for ``X`` of shape ``(..., N, d)`` and a 2-D ``W``.  A float64 batch is
+    flattened to one 2-D product: numpy's stacked matmul is several times slower than
+    one large GEMM here."""
+    if X.ndim > 2 and X.dtype == np.float64 and np.ndim(W) == 2:
+        return (X.reshape(-1, X.shape[-1]) @ W).reshape(*X.shape[:-1], W.shape[-1])
+    return X @ W
+
+
 def scores(X, W_Q, W_K, d_qk=None, *, backend: Backend = FLOAT64):
     """``R = (X W_Q)(X W_K)^T / sqrt(d_qk)`` for arrays already in ``backend``'s type."""
-    Q = X @ W_Q
-    K = X @ W_K
+    Q = rmatmul(X, W_Q)
+    K = rmatmul(X, W_K)
     if d_qk is None:
         d_qk = np.shape(W_Q)[1]
     if d_qk != 1:  # scale the N x d_qk factor, not the N x N product

@@ -31,7 +31,7 @@ import scipy.sparse as sp
 
 from . import masks as _masks
 from . import measures as _measures
-from .attention import _check_mask_fits, masked_softmax, scores
+from .attention import _check_mask_fits, masked_softmax, rmatmul, scores
 from .errors import RankCollapseError, ShapeError
 from .layernorm import _normalise, layer_norm_full
 from .precision import Backend, Float64, get_backend
@@ -115,7 +115,7 @@ def _attend(Z, M, P: _Prepared, be: Backend):
     """``sum_h A_h(Z) Z W_V^h``."""
     out = None
     for WQ, WK, WV in zip(P.W_Q, P.W_K, P.W_V):
-        V = Z @ WV
+        V = rmatmul(Z, WV)
         if sp.issparse(M):
             from .attention import _sparse_attention
             if Z.ndim == 2:

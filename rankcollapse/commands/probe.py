@@ -1,0 +1,114 @@
+"""Measure rank collapse layer by layer in a PyTorch transformer (needs torch).
+
+Per layer (layer 0 = input of the first layer), means over the batch of: mu (distance
+from the mean token), numerical rank (and the share of full-rank samples), smallest
+singular value, average |cos| between tokens, stable rank; computed in float64 by
+numeric.measures.  Also checks that our masked attention and LayerNorm agree with torch's
+scaled_dot_product_attention and layer_norm in float64.
+
+By default probes a randomly initialised torch.nn.TransformerEncoder (no downloads) on
+Gaussian inputs.  --model module:callable loads your own: the callable returns a model, or
+(model, inputs) with inputs a tensor, a tuple of tensors or a dict of keyword tensors.
+Without inputs: Hugging Face models (model.config.vocab_size) get random input_ids, a
+TransformerEncoder gets Gaussian (batch, seq-len, d_model) inputs.
+
+Examples:
+  rankcollapse probe --layers 12 --d-model 128 --heads 8 --seq-len 64
+  rankcollapse probe --model mypkg.models:make_model --json
+Without torch: `pip install torch==2.13.0` (CPU build), then `pip install -e '.[torch]'`.
+"""
+from __future__ import annotations
+
+import importlib
+import json
+import sys
+
+NAME = "probe"
+HELP = "per-layer mu / rank / sigma_min / avg|cos| / stable rank of a PyTorch transformer"
+
+
+def configure(p):
+    p.add_argument("--model", metavar="MODULE:CALLABLE",
+                   help="factory returning a model or (model, inputs)")
+    p.add_argument("--layers", type=int, default=6, help="random encoder: layers (6)")
+    p.add_argument("--d-model", type=int, default=64, help="random encoder: d_model (64)")
+    p.add_argument("--heads", type=int, default=4, help="random encoder: heads (4)")
+    p.add_argument("--norm-first", action="store_true", help="random encoder: pre-LN")
+    p.add_argument("--causal", action="store_true", help="random encoder: causal mask")
+    p.add_argument("--seq-len", type=int, default=32, help="tokens per sample (32)")
+    p.add_argument("--batch", type=int, default=4, help="samples (4)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--no-check", action="store_true",
+                   help="skip the attention / LayerNorm agreement check against torch")
+    p.add_argument("--json", action="store_true")
+
+
+def _load_factory(spec: str):
+    from numeric.errors import RankCollapseError
+
+    mod, _, attr = spec.partition(":")
+    if not mod or not attr:
+        raise RankCollapseError(f"--model must look like module:callable, got {spec!r}")
+    try:
+        fn = getattr(importlib.import_module(mod), attr)
+    except (ImportError, AttributeError) as exc:
+        raise RankCollapseError(f"cannot load --model {spec!r}: {exc}") from None
+    return fn()
+
+
+def run(args) -> int:
+    from numeric.errors import RankCollapseError
+    from rankcollapse import probe as P
+
+    torch = P.require_torch()
+    for k in ("layers", "d_model", "heads", "seq_len", "batch"):
+        if getattr(args, k) < 1:
+            raise RankCollapseError(f"--{k.replace('_', '-')} must be >= 1")
+    torch.manual_seed(args.seed)
+    kwargs, inputs = {}, None
+    if args.model:
+        obj = _load_factory(args.model)
+        model, inputs = obj if isinstance(obj, tuple) else (obj, None)
+        desc = {"model": args.model}
+    else:
+        model = P.random_encoder(args.layers, args.d_model, args.heads,
+                                 norm_first=args.norm_first, seed=args.seed)
+        desc = {"model": "random torch.nn.TransformerEncoder", "layers": args.layers,
+                "d_model": args.d_model, "heads": args.heads, "norm_first": args.norm_first,
+                "causal": args.causal}
+    model = model.double()
+    if inputs is None:
+        if isinstance(model, torch.nn.TransformerEncoder):
+            d = model.layers[0].self_attn.embed_dim
+            inputs = torch.randn(args.batch, args.seq_len, d, dtype=torch.float64)
+            if args.causal:
+                kwargs["mask"] = torch.nn.Transformer.generate_square_subsequent_mask(
+                    args.seq_len, dtype=torch.float64)
+                kwargs["is_causal"] = True
+        elif getattr(getattr(model, "config", None), "vocab_size", None):
+            inputs = torch.randint(0, model.config.vocab_size, (args.batch, args.seq_len))
+        else:
+            raise RankCollapseError("cannot make inputs for this model: let the factory "
+                                    "return (model, inputs)")
+    if isinstance(inputs, dict):
+        rows = P.probe(model, **inputs, **kwargs)
+    else:
+        rows = P.probe(model, *(inputs if isinstance(inputs, tuple) else (inputs,)), **kwargs)
+    check = None if args.no_check else P.check_against_torch(args.seed)
+    desc.update({"seq_len": args.seq_len, "batch": args.batch, "seed": args.seed,
+                 "dtype": "float64"})
+    if args.json:
+        json.dump({"parameters": desc, "layers": rows, "torch_agreement": check},
+                  sys.stdout, indent=1)
+        print()
+        return 0
+    print(" ".join(f"{k}={v}" for k, v in desc.items()))
+    cols = ["layer", "mu", "rank", "full_rank", "sigma_min", "avg_abs_cos", "stable_rank"]
+    print("  ".join(f"{c:>11}" for c in cols))
+    for r in rows:
+        print("  ".join(f"{r[c]:>11d}" if c == "layer" else f"{r[c]:>11.4g}" for c in cols))
+    if check is not None:
+        worst = max(check["max_abs_diff"].values())
+        print(f"agreement with torch (float64 SDPA with boolean masks, layer_norm): "
+              f"{'agree' if check['agree'] else 'DISAGREE'}, max |diff| = {worst:.2e}")
+    return 0 if check is None or check["agree"] else 1
