@@ -1,0 +1,161 @@
+"""Theorem 3 (2) and Appendix F.3: Lemmas 12-13, the coupled dynamics, stability counts.
+
+Checks live in :mod:`counterexamples.f3` (token 2 with token 1 held at e_d),
+:mod:`counterexamples.coupled` (all tokens moving) and :mod:`counterexamples.stability`
+(Jacobian blocks at the Jordan equilibria).  Default sizes are small; ``config.thorough``
+enlarges samples, horizons and dimensions.
+"""
+from __future__ import annotations
+
+from fractions import Fraction
+
+from counterexamples import coupled, f3, stability
+from theory.evidence import Evidence, combine
+
+from . import claim
+
+NOTES = "Theorem 3 (2), Appendix F.3: Lemmas 12-13, coupled dynamics, stability"
+
+
+@claim("lemma-12", "Appendix F.3, Lemma 12",
+       "Token 1 at e_d, positive ratios rho_i = x_i/x_1 (i <= d-1): the next ratio "
+       "y' = x_d(t+1)/x_(d-1)(t+1) is h_t(y) = c_t (w + y + 1/x_(d-1)) with "
+       "c_t = rho_(d-1)(t)/rho_(d-1)(t+1) in (0, 1], and dh/dy = c_t (1 + x_d) > 0",
+       assumptions=("causal mask", "W_Q = W_K = 0", "W_V = I + wJ", "token 1 at e_d"),
+       test="tests/test_f3.py::test_lemma12_symbolic", notes=NOTES)
+def check_lemma12(config) -> Evidence:
+    ev = f3.lemma12((3, 4, 5) if config.thorough else (3, 4))
+    typo = f3.printed_ratio_formula()
+    ev.details["printed_left_fraction_typo"] = typo.to_json()
+    return ev
+
+
+@claim("lemma-13", "Appendix F.3, Lemma 13",
+       "Token 1 at e_d, w > 1: x_i(0) < 0 (i <= d-2), x_(d-1)(0) <= -1/w and (41) "
+       "f(0) <= sqrt(w^2-1) imply x_(d-1)(t) <= -1/w for all t. True for d = 3 (and (41) is "
+       "redundant there); FALSE for d >= 4 (exact one-step witness); holds for all d under "
+       "the extra hypothesis Delta(rho(t)) >= 0 for all t",
+       assumptions=("causal mask", "W_Q = W_K = 0", "W_V = I + wJ", "token 1 at e_d"),
+       test="tests/test_f3.py::test_lemma13_fails_for_d4_with_exact_witness", notes=NOTES)
+def check_lemma13(config) -> Evidence:
+    d3 = f3.lemma13_d3()
+    ident = f3.boundary_identity((3, 4, 5) if config.thorough else (3, 4))
+    dims = [(4, 2), (5, Fraction(3, 2))] + ([(6, 3)] if config.thorough else [])
+    fails = [f3.lemma13(d, w) for d, w in dims]
+    n = 4000 if config.thorough else 600
+    frac = {f"d={d},w={w}": {k: v for k, v in f3.exit_fraction(d, w, n, 300, config.seed).items()
+                             if k in ("fraction_left", "wilson95", "fraction_at_B", "samples")}
+            for d, w in [(4, 2.0), (5, 2.0)]}
+    ok_parts = d3.ok and ident.ok
+    witness = fails[0].witness
+    return Evidence("Lemma 13 as printed (paper's hypotheses => invariance for all t), every d > 2",
+                    "fails" if ok_parts and not fails[0].ok else "open",
+                    "exact",
+                    {"d3": d3.to_json(), "boundary_identity": ident.status,
+                     "d>=4": [e.to_json() for e in fails],
+                     "exit_fraction_numeric_token1_at_e_d": frac, "seed": config.seed},
+                    witness=witness, narrower=fails[0].narrower)
+
+
+@claim("lemma-13-invariance-coupled", "Appendix F.3 (proof of Theorem 3 (2))",
+       "With all tokens moving (token 1 not yet at e_d, x_11 > 0), Lemma 13's region "
+       "{x_(2,d-1) <= -1/w} is NOT invariant: certified witness for d = 3 (where the decoupled "
+       "lemma is proved), and most such starts end rank one",
+       assumptions=("causal mask", "W_Q = W_K = 0", "W_V = I + wJ", "post-LN", "N = 2"),
+       test="tests/test_coupled.py::test_lemma13_region_not_invariant_when_coupled", notes=NOTES)
+def check_lemma13_coupled(config) -> Evidence:
+    n = 2000 if config.thorough else 400
+    s = coupled.lemma13_coupled_search(3, 2.0, n, 300, config.seed)
+    near = coupled.lemma13_coupled_search(3, 2.0, n, 3000 if config.thorough else 1000,
+                                          config.seed, eps=1e-3)
+    # the witness: token 1 within 0.01 of e_d ("nearly converged")
+    wit = coupled.lemma13_coupled_search(3, 2.0, 200, 300, config.seed, eps=0.01)
+    if not wit["left"]:
+        return Evidence("no coupled exit found", "open", "numeric", {"search": wit})
+    cert = coupled.certify_coupled_witness(wit["first_witness"], 2.0, wit["first_exit_time"])
+    cert["token1_distance_to_e_d"] = float(sum((a - b) ** 2 for a, b in
+                                               zip(wit["first_witness"][0], (0, 0, 1))) ** 0.5)
+    st = "fails" if cert["certified_exit_times"] and cert["token2_hypotheses"]["all"] \
+        and cert["x11_positive"] else "open"
+    return Evidence("Lemma 13's region stays invariant when token 1 is still moving", st,
+                    "certified" if st == "fails" else "numeric",
+                    {"search_token1_uniform": {k: s[k] for k in ("samples", "fraction_left", "wilson95",
+                                                                 "left_and_rank_one", "all_rank_one", "T")},
+                     "search_token1_within_1e-3": {k: near[k] for k in ("samples", "fraction_left",
+                                                                         "wilson95", "all_rank_one", "T")},
+                     "seed": config.seed},
+                    witness=cert,
+                    narrower="invariance holds with token 1 exactly at e_d (d = 3); in the coupled "
+                             "system it fails on a positive-measure part of the region")
+
+
+@claim("theorem-3-2", "Theorem 3 (2), Appendix F.3",
+       "Causal mask, W_Q = W_K = 0, W_V = I + wJ, post-LN: a positive-measure set of inputs in "
+       "(S^(d-1))^N does not converge to rank one. Token-by-token (token 1 held at e_d) this is "
+       "proved (d = 3 exactly; d >= 4 under the corrected Lemma 13); for the coupled system it is "
+       "MEASURED (float64, Wilson 95% interval, fraction > 0), not proved",
+       assumptions=("causal mask", "W_Q = W_K = 0", "W_V = I + wJ", "post-LN", "w > 1"),
+       test="tests/test_coupled.py::test_basin_fraction_positive_and_negative_controls", notes=NOTES)
+def check_theorem_3_2(config) -> Evidence:
+    parts = [f3.lemma13_d3(), f3.boundary_identity((3, 4))]
+    n, T = (4000, 2000) if config.thorough else (800, 300)
+    sizes = [(2, 2, 2.0), (3, 3, 2.0)] + ([(2, 3, 2.0), (4, 4, 4.0)] if config.thorough else [])
+    meas = {}
+    for N, d, w in sizes:
+        r = coupled.basin_fraction(N, d, w, n, T, seed=config.seed)
+        ok = r["wilson95"][0] > 0 and r["ambiguous"] == 0
+        meas[f"N={N},d={d},w={w}"] = {k: r[k] for k in ("fraction", "wilson95", "trend", "ambiguous",
+                                                       "max_ratio_rank_one", "min_ratio_not_rank_one")}
+        parts.append(Evidence(f"coupled N={N}, d={d}, w={w}: fraction not near rank one > 0",
+                              "holds" if ok else "open", "numeric", meas[f"N={N},d={d},w={w}"]))
+    return combine("Theorem 3 (2): token-by-token part exact (d = 3), coupled part measured",
+                   parts, {"coupled": meas, "samples": n, "T": T, "seed": config.seed,
+                           "near_rank_one": "dist_rank_one(X)/||X||_F < 0.05 at T"})
+
+
+@claim("equilibria-stability", "Section 4.4 ('stable in certain directions'), Appendix F.1",
+       "At every Jordan equilibrium (all ranks, all signs) the tangent Jacobian of the post-LN "
+       "map is block lower-triangular; counts of contracting / neutral / expanding directions "
+       "are certified; token 1's block at e_d is unipotent, so no equilibrium is hyperbolic",
+       assumptions=("causal mask", "W_Q = W_K = 0", "W_V = I + wJ"),
+       test="tests/test_stability.py::test_counts_small_exact", notes=NOTES)
+def check_stability(config) -> Evidence:
+    cases = [(2, 2, 2), (3, 3, 2), (3, 3, 3)] + ([(4, 4, 3), (4, 4, 4)] if config.thorough else [])
+    tables, parts = {}, []
+    for n, d, w in cases:
+        rows = stability.stability_table(n, d, w)
+        tables[f"N={n},d={d},w={w}"] = [{k: r[k] for k in ("k", "signs", "contracting", "neutral",
+                                                           "expanding", "open")} for r in rows]
+        ok = all(r["open"] == 0 and r["neutral"] >= d - 1 for r in rows)
+        parts.append(Evidence(f"N={n}, d={d}, w={w}: {len(rows)} equilibria classified",
+                              "holds" if ok else "open", "certified", {}))
+        parts.append(stability.token1_unipotent(d, w))
+    from counterexamples import jordan
+    fd = stability.check_block_formula(jordan.equilibrium(3, 3, 3, 2, (1, -1, 1)), 2)
+    ev = combine("stability counts at the Jordan equilibria", parts, {"tables": tables})
+    ev.details["finite_difference_block_check_numeric_hp"] = fd.to_json()
+    if not fd.ok:
+        ev.status = "fails"
+        ev.witness = fd.witness
+    return ev
+
+
+@claim("convergence-rate-ln-example", "Appendix F.3 (first token), Theorem 3 setting",
+       "Coupled system: token 1 converges to sign(x_11(0)) e_d ALGEBRAICALLY, "
+       "||X_1(t) - e_d|| ~ (d-1)/(w t) (log-log slope -1), not geometrically; later tokens "
+       "also converge like 1/t, while collapsing samples align geometrically fast",
+       assumptions=("causal mask", "W_Q = W_K = 0", "W_V = I + wJ", "post-LN"),
+       test="tests/test_coupled.py::test_token1_rate_is_algebraic", notes=NOTES)
+def check_rate(config) -> Evidence:
+    cases = [(3, 3, 2.0), (2, 4, 3.0)] + ([(4, 4, 4.0), (2, 2, 2.0)] if config.thorough else [])
+    n, T = (200, 4000) if config.thorough else (40, 1000)
+    parts = []
+    for N, d, w in cases:
+        r = coupled.convergence_rates(N, d, w, n, T, config.seed)
+        slope = r["token1_slope_loglog_median"]
+        pref = r["token1_t_e(t)_at_T_median"] / r["predicted_t_e(t)"]
+        ok = abs(slope + 1) < 0.05 and abs(pref - 1) < 0.05 and r["token1_R2_loglog_median"] > 0.999
+        parts.append(Evidence(f"N={N}, d={d}, w={w}: slope {slope:.4f}, t e(t) / ((d-1)/w) = {pref:.4f}",
+                              "holds" if ok else "fails", "numeric", r))
+    return combine("token 1: ||X_1(t) - e_d|| ~ (d-1)/(w t)", parts,
+                   {"samples": n, "T": T, "seed": config.seed})
