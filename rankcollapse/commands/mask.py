@@ -1,0 +1,213 @@
+"""Graph facts of an attention mask (the paper's Definitions 1-5) next to their closed forms.
+
+Examples:
+  rankcollapse mask causal --n 16
+  rankcollapse mask sliding_window --n 131072 --w 1
+  rankcollapse mask global_window --n 4096 --w 2 --globals 0,5 --json
+  rankcollapse mask sliding_window --n 8 --no-self-loops      # A1 is flagged
+
+Edge convention: the paper's edge j -> i means token i attends to token j (M[i, j]).
+Shown: A1 (every token attends to itself), strong and quasi-strong connectivity, the centre
+nodes (nodes from which every token is reachable), the radius (smallest out-eccentricity of
+a centre; the r of Theorems 1-2) and the diameter, each searched exactly by sparse BFS and
+compared with the family's closed form (theory.graphs.closed_form).  Masks with more than
+4096 tokens are built sparse.  The diameter search is exact but may need many BFS runs: by
+default it stops after 64 runs and says so (--diameter always lifts the cap, never skips).
+"""
+from __future__ import annotations
+
+import json
+import math
+
+import sympy
+
+from numeric import masks
+from numeric.errors import MaskError
+from rankcollapse.maskargs import add_mask_arguments, mask_params
+from rankcollapse.progress import Progress
+from theory import graphs
+from theory.evidence import jsonable
+
+NAME = "mask"
+HELP = "graph facts of a mask family: centres, radius, diameter vs closed forms"
+
+SPARSE_FROM = 4096
+FACTS = ("n_centers", "radius", "diameter")
+
+
+def configure(p):
+    add_mask_arguments(p, positional=True)
+    p.add_argument("--n", type=int, default=16, help="number of tokens N (16)")
+    p.add_argument("--sparse", action="store_true",
+                   help=f"build the mask as scipy.sparse (automatic above N = {SPARSE_FROM})")
+    p.add_argument("--diameter", choices=["auto", "always", "never"], default="auto",
+                   help="auto: exact bounded search, stopped after --max-bfs BFS runs; "
+                        "always: no cap; never: skip (default auto)")
+    p.add_argument("--max-bfs", type=int, default=64,
+                   help="BFS runs allowed to the diameter search under --diameter auto (64)")
+    p.add_argument("--max-edges", type=float, default=5e7,
+                   help="skip the graph search (closed forms only) above this many edges "
+                        "(5e7)")
+    p.add_argument("--no-self-loops", action="store_true",
+                   help="drop the diagonal (violates A1; distances do not change)")
+    p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+
+
+def _edge_estimate(family: str, n: int, params: dict) -> int:
+    w = params.get("w", 1)
+    if family in ("complete",):
+        return n * n
+    if family in ("causal", "prefix_lm"):
+        return n * (n + 1) // 2 + n * params.get("prefix", 0)
+    if family == "strided":
+        s = params["stride"]
+        return n * (s + n // s + 1)
+    if family == "block_local":
+        return n * min(n, params["block"])
+    if family == "global_window":
+        return n * (2 * w + 1) + 2 * n * len(params.get("globals", ()))
+    return n * (2 * w + 1)
+
+
+def _closed_form_rows(family: str, n: int, params: dict) -> dict:
+    """For each fact: the branch of the closed form that applies, and its value."""
+    # symbolic in N and the parameters (only the set of global tokens is fixed)
+    forms = graphs.closed_form(family, **{k: v for k, v in params.items() if k == "globals"})
+    values = graphs.closed_form_value(family, n, **params)
+    subs = {graphs.N: n}
+    for k, v in params.items():
+        sym = graphs.SYMBOLS.get(k)
+        if sym is not None:
+            subs[sym] = v
+    defs = forms.get("defs", {})
+    out = {}
+    for key in FACTS:
+        expr = forms[key]
+        shown = expr
+        if isinstance(expr, sympy.Piecewise):
+            env = dict(subs)
+            if defs:  # global_window: first / last non-global token
+                env[graphs.A_FIRST] = _global_bounds(n, params)[0]
+                env[graphs.B_LAST] = _global_bounds(n, params)[1]
+            for e, cond in expr.args:
+                if bool(sympy.sympify(cond).subs(env)):
+                    shown = e
+                    break
+        out[key] = {"expression": str(shown), "piecewise": str(expr),
+                    "value": values[key]}
+    if defs:
+        out["defs"] = {str(k): str(v) for k, v in defs.items()}
+    return out
+
+
+def _global_bounds(n: int, params: dict) -> tuple[int, int]:
+    g = set(params.get("globals", ()))
+    rest = [i for i in range(n) if i not in g]
+    return (rest[0], rest[-1]) if rest else (0, -1)
+
+
+def _fmt(v) -> str:
+    if v is None:
+        return "-"
+    if isinstance(v, float) and math.isinf(v):
+        return "oo"
+    return str(v)
+
+
+def run(args) -> int:
+    if args.n < 1:
+        raise MaskError(f"--n must be a positive integer, got {args.n}")
+    if args.max_bfs < 2:
+        raise MaskError(f"--max-bfs must be at least 2, got {args.max_bfs}")
+    params = mask_params(args)
+    family = params.pop("family")
+    if family == "global_window" and params["globals"] and max(params["globals"]) >= args.n:
+        raise MaskError(f"--globals must lie in [0, {args.n}), got {args.globals}")
+    n = args.n
+    sparse = args.sparse or n > SPARSE_FROM
+    est = _edge_estimate(family, n, params)
+    closed = _closed_form_rows(family, n, params)
+    report = {"family": family, "params": params, "n": n, "sparse": sparse,
+              "edge_convention": "j -> i iff token i attends to token j (M[i, j])",
+              "closed_form": closed}
+    if est > args.max_edges:
+        report["search"] = None
+        report["search_note"] = (f"skipped: about {est:.3g} edges > --max-edges "
+                                 f"{args.max_edges:.3g}; closed forms only")
+        report["agree"] = {k: None for k in FACTS}
+    else:
+        with Progress("mask", None) as prog:
+            M = graphs.family_mask(family, n, sparse=sparse, **params)
+            prog.update(0, "mask built")
+            if args.no_self_loops:
+                M = masks.without_self_loops(M)
+            dia = {"auto": "auto", "always": True, "never": False}[args.diameter]
+            facts = graphs.graph_facts(M, diameter=dia, max_bfs=args.max_bfs)
+        report["search"] = facts
+        report["agree"] = {k: (None if facts[k] is None else facts[k] == closed[k]["value"])
+                           for k in FACTS}
+    if args.json:
+        print(json.dumps(jsonable(report), indent=2))
+        return 0
+    _print_table(report)
+    return 0
+
+
+def _print_table(rep: dict) -> None:
+    ps = "  ".join(f"{k}={','.join(map(str, v)) if isinstance(v, tuple) else v}"
+                   for k, v in rep["params"].items())
+    f = rep["search"]
+    kind = "sparse" if rep["sparse"] else "dense"
+    edges = f"{f['edges']} edges" if f else "not built"
+    print(f"mask {rep['family']}  N={rep['n']}" + (f"  {ps}" if ps else "")
+          + f"  ({kind}, {edges})")
+    print(f"edge convention: {rep['edge_convention']}")
+    if f is None:
+        print(rep["search_note"])
+    print()
+    rows = [("fact", "search", "closed form", "agree")]
+
+    def yn(b):
+        return "yes" if b else "no"
+
+    if f:
+        a1 = (f"yes ({f['n']}/{f['n']} tokens)" if f["a1"] else
+              f"NO: {f['n_missing_self_loops']} tokens lack a self-loop "
+              f"(first {f['missing_self_loops']})")
+        rows += [("A1 (self-loops)", a1, "", ""),
+                 ("strongly connected", f"{yn(f['strongly_connected'])} ({f['n_scc']} SCC)",
+                  "", ""),
+                 ("quasi-strongly connected", yn(f["quasi_strongly_connected"]), "", "")]
+    cf = rep["closed_form"]
+    for key, label in (("n_centers", "centre nodes"), ("radius", "radius"),
+                       ("diameter", "diameter")):
+        if f is None:
+            s = "-"
+        elif key == "n_centers":
+            head = ", ".join(map(str, f["centers_head"]))
+            more = ", ..." if f["n_centers"] > len(f["centers_head"]) else ""
+            s = f"{f['n_centers']}" + (f": {head}{more}" if f["n_centers"] else "")
+        elif key == "radius":
+            s = _fmt(f["radius"])
+            if f["radius_centre"] is not None and f["n"] > 1:
+                s += f" (from centre {f['radius_centre']}, {f['radius_bfs_runs']} BFS)"
+        else:
+            s = _fmt(f["diameter"])
+            if f["diameter"] is None:
+                s = "not computed"
+            elif f.get("diameter_bfs_runs"):
+                s += f" ({f['diameter_bfs_runs']} BFS)"
+        c = cf[key]
+        expr = c["expression"]
+        form = f"{expr} = {_fmt(c['value'])}" if expr != _fmt(c["value"]) else expr
+        agree = rep["agree"][key]
+        rows.append((label, s, form, "-" if agree is None else yn(agree)))
+    widths = [max(len(r[i]) for r in rows) for i in range(4)]
+    for r in rows:
+        print("  ".join(x.ljust(widths[i]) for i, x in enumerate(r)).rstrip())
+    if f and f["diameter"] is None:
+        print(f"\ndiameter {f['diameter_note']}")
+    if "defs" in cf:
+        a, z = _global_bounds(rep["n"], rep["params"])
+        print(f"\nwhere a, z are the first and last non-global token: here a = {a}, z = {z}"
+              + ("" if z >= 0 else " (every token is global: z - a := -1)"))
