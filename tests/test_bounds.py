@@ -63,3 +63,29 @@ def test_bound_rate_slower_for_larger_radius():
     from theory.bounds import theorem1_rate
     rates = [theorem1_rate(0.3, r) for r in range(1, 8)]
     assert all(a < b for a, b in zip(rates, rates[1:]))
+
+
+def test_rate_summary_matches_formulas_and_refuses_no_centre():
+    import math
+    from theory.bounds import rate_summary
+    s = rate_summary(4, 2, 1, CQ=0.5, CK=2.0, CV=1.0, B0=1.0, d_qk=4.0)
+    eps = math.exp(-2 * 0.5) / 4
+    assert math.isclose(float(s["theorem1"]["eps"]), eps, rel_tol=1e-5)
+    assert math.isclose(float(s["theorem1"]["rate"]), (1 - eps ** 2) ** 0.5, rel_tol=1e-10)
+    assert math.isclose(float(s["theorem2"]["one_minus_rate"]),
+                        1 - (1 - eps ** 4) ** 0.25, rel_tol=1e-4)
+    # the refinement: more centres, faster promised rate
+    s4 = rate_summary(4, 2, 4, CQ=0.5, CK=2.0, d_qk=4.0)
+    assert float(s4["theorem2"]["one_minus_rate"]) > float(s["theorem2"]["one_minus_rate"])
+    with pytest.raises(AssumptionError, match="centre"):
+        rate_summary(4, math.inf, 0)
+
+
+def test_mask_command_reports_rates(capsys):
+    import json
+    from rankcollapse.cli import main
+    assert main(["mask", "causal", "--n", "8", "--json"]) == 0
+    rep = json.loads(capsys.readouterr().out)
+    assert rep["rates"]["r"] == 1 and rep["rates"]["max_in_degree"] == 8
+    assert main(["mask", "block_local", "--n", "8", "--block", "2", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["rates"] is None   # no centre: no rate

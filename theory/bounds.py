@@ -52,7 +52,7 @@ from . import graphs
 from .evidence import Evidence
 
 __all__ = ["norm2_upper", "lemma1_eps", "Theorem1Constants", "theorem1_constants",
-           "check_theorem1", "check_lemma1", "theorem1_rate", "theorem2_eps"]
+           "check_theorem1", "check_lemma1", "theorem1_rate", "theorem2_eps", "rate_summary"]
 
 
 def norm2_upper(W, be):
@@ -259,3 +259,55 @@ def theorem2_eps(M, W_Q, W_K, d_qk=None, *, dps: int = 40):
         S = norm2_upper(W_Q, be) * norm2_upper(W_K, be) / \
             be.sqrt(np.array([be.scalar(dqk)], dtype=object))[0]
         return lemma1_eps(int(Md.sum(axis=1).max()), S, be)
+
+
+def rate_summary(max_in_degree: int, r, n_centres: int, *, CQ=1.0, CK=1.0, CV=1.0, B0=1.0,
+                 d_qk=1.0, dps: int = 30) -> dict:
+    """Theorem 1 and Theorem 2 / Corollary 1 constants from weight bounds alone.
+
+    ``CQ, CK`` bound ``||W_Q||_2, ||W_K||_2`` (A2), ``CV`` bounds the value-matrix
+    products (A3), ``B0`` the input token norms.  Returns decimal strings (mpmath, so
+    ``eps^r`` far below 1e-308 keeps its exponent):
+
+    * Theorem 1 (SAN): ``eps = exp(-2 (B0 CV)^2 CQ CK / sqrt(d_qk)) / max_i |N_i|``, the
+      per-layer rate ``(1 - eps^r)^(1/r)``, its gap to 1, and layers per factor e.
+    * Theorem 2 / Corollary 1 (post-LN, tokens on the sphere):
+      ``eps = exp(-2 CQ CK / sqrt(d_qk)) / max_i |N_i|`` and the rate
+      ``(1 - n eps^{2r})^(1/(2r))`` with ``n`` centres.
+
+    >>> s = rate_summary(3, 1, 16)
+    >>> s["theorem1"]["eps"][:6]
+    '0.0451'
+    """
+    import mpmath
+
+    for name, v in (("CQ", CQ), ("CK", CK), ("CV", CV), ("B0", B0)):
+        if not v >= 0:
+            raise RankCollapseError(f"weight bound {name} must be >= 0, got {v!r}")
+    if not d_qk > 0:
+        raise RankCollapseError(f"d_qk must be positive, got {d_qk!r}")
+    if r == float("inf"):
+        raise AssumptionError("quasi-strong connectivity", "the mask has no centre node: "
+                              "Theorem 1 gives no rate")
+    r = max(int(r), 1)
+    out = {}
+    with mpmath.workdps(dps):
+        def block(S, power):
+            eps = mpmath.exp(-2 * mpmath.mpf(S)) / max_in_degree
+            a = (n_centres if power == 2 else 1) * eps ** (power * r)
+            if a >= 1:
+                return {"eps": mpmath.nstr(eps, 6), "valid": False,
+                        "reason": "n eps^{2r} >= 1"}
+            log_rate = mpmath.log1p(-a) / (power * r)
+            return {"eps": mpmath.nstr(eps, 6),
+                    "rate": mpmath.nstr(mpmath.exp(log_rate), 12),
+                    "one_minus_rate": mpmath.nstr(-mpmath.expm1(log_rate), 6),
+                    "layers_per_e_fold": mpmath.nstr(-1 / log_rate, 6), "valid": True}
+
+        S1 = (mpmath.mpf(B0) * CV) ** 2 * CQ * CK / mpmath.sqrt(d_qk)
+        out["theorem1"] = {"S": mpmath.nstr(S1, 6), **block(S1, 1)}
+        S2 = mpmath.mpf(CQ) * CK / mpmath.sqrt(d_qk)
+        out["theorem2"] = {"S": mpmath.nstr(S2, 6), "n_centres": n_centres, **block(S2, 2)}
+    out["r"] = r
+    out["max_in_degree"] = max_in_degree
+    return out

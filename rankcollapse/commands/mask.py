@@ -17,6 +17,8 @@ default it stops after 64 runs and says so (--diameter always lifts the cap, nev
 from __future__ import annotations
 
 import json
+
+import numpy as np
 import math
 
 import sympy
@@ -26,6 +28,7 @@ from numeric.errors import MaskError
 from rankcollapse.maskargs import add_mask_arguments, mask_params
 from rankcollapse.progress import Progress
 from theory import graphs
+from theory.bounds import rate_summary
 from theory.evidence import jsonable
 
 NAME = "mask"
@@ -50,6 +53,14 @@ def configure(p):
                         "(5e7)")
     p.add_argument("--no-self-loops", action="store_true",
                    help="drop the diagonal (violates A1; distances do not change)")
+    g = p.add_argument_group("Theorem 1 / Theorem 2 rates from weight bounds")
+    g.add_argument("--cq", type=float, default=1.0, help="bound on ||W_Q||_2 (A2), default 1")
+    g.add_argument("--ck", type=float, default=1.0, help="bound on ||W_K||_2 (A2), default 1")
+    g.add_argument("--cv", type=float, default=1.0,
+                   help="bound on the value-matrix products (A3), default 1")
+    g.add_argument("--token-norm", type=float, default=1.0,
+                   help="largest input token norm B0, default 1")
+    g.add_argument("--dqk", type=float, default=1.0, help="temperature d_QK, default 1")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
 
 
@@ -146,11 +157,45 @@ def run(args) -> int:
         report["search"] = facts
         report["agree"] = {k: (None if facts[k] is None else facts[k] == closed[k]["value"])
                            for k in FACTS}
+        report["rates"] = _rates(args, M, facts)
     if args.json:
         print(json.dumps(jsonable(report), indent=2))
         return 0
     _print_table(report)
+    if report.get("search") is not None:
+        _print_rates(report["rates"])
     return 0
+
+
+def _rates(args, M, facts):
+    """Theorem 1 / Theorem 2 constants for the given weight bounds (None without a centre
+    or without A1, where the theorems say nothing)."""
+    if facts["radius"] is None or math.isinf(facts["radius"]) or not facts["a1"]:
+        return None
+    deg = int(np.max(np.asarray(M.sum(axis=1)).ravel()))
+    out = rate_summary(deg, facts["radius"], facts["n_centers"], CQ=args.cq, CK=args.ck,
+                       CV=args.cv, B0=args.token_norm, d_qk=args.dqk)
+    out["bounds"] = {"CQ": args.cq, "CK": args.ck, "CV": args.cv, "B0": args.token_norm,
+                     "d_qk": args.dqk}
+    return out
+
+
+def _print_rates(rt) -> None:
+    if rt is None:
+        print("\nTheorem 1 / 2 rates: none (needs A1 and a centre node)")
+        return
+    b = rt["bounds"]
+    print(f"\nrates for ||W_Q|| <= {b['CQ']}, ||W_K|| <= {b['CK']}, value products <= "
+          f"{b['CV']}, token norm <= {b['B0']}, d_QK = {b['d_qk']} "
+          f"(r = {rt['r']}, max |N_i| = {rt['max_in_degree']}):")
+    for key, label in (("theorem1", "Theorem 1 (SAN): mu <= C (1-eps^r)^(t/r)"),
+                       ("theorem2", "Theorem 2 / Cor. 1 (LN): (1 - n eps^2r)^(t/2r)")):
+        x = rt[key]
+        if not x["valid"]:
+            print(f"  {label}: eps = {x['eps']}, no rate ({x['reason']})")
+            continue
+        print(f"  {label}: eps = {x['eps']}, rate = 1 - {x['one_minus_rate']}, "
+              f"{x['layers_per_e_fold']} layers per factor e")
 
 
 def _print_table(rep: dict) -> None:
