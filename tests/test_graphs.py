@@ -308,7 +308,7 @@ def test_cli_mask_table(capsys):
     lines = {ln.split("  ")[0]: ln for ln in out.splitlines()}
     for fact in ("centre nodes", "radius", "diameter"):
         assert lines[fact].rstrip().endswith("yes"), lines[fact]
-    assert "eps" not in out
+    assert "Theorem 1 (SAN)" in out and "layers per factor e" in out
 
 
 def test_cli_mask_json(capsys):
