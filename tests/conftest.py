@@ -18,3 +18,9 @@ settings.load_profile(os.environ.get("RANKCOLLAPSE_PROFILE", _default))
 def thorough() -> bool:
     """True under the ``thorough`` profile: tests may scale their sizes up."""
     return os.environ.get("RANKCOLLAPSE_PROFILE") == "thorough"
+
+
+def examples(n: int) -> int:
+    """Example count for an expensive property test: ``n`` in ``dev`` / ``ci``, ten times
+    that under ``thorough`` (so the heavy profile really is heavier)."""
+    return 10 * n if thorough() else n

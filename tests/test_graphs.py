@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from numeric import masks
 from numeric.errors import MaskError
-from tests.conftest import thorough
+from tests.conftest import thorough, examples
 from tests.strategies import masks_with_self_loops
 from theory import graphs as g
 
@@ -191,7 +191,7 @@ def test_searches_equal_the_definitions(M):
     assert g.center_nodes(S).tolist() == centres and g.radius(S) == rad
 
 
-@settings(max_examples=15)
+@settings(max_examples=examples(15))
 @given(st.integers(2, 400 if thorough() else 120), st.floats(0.003, 0.05), st.integers(0, 9999))
 def test_bounded_searches_equal_all_pairs_on_sparse_random_graphs(n, p, seed):
     rng = np.random.default_rng(seed)

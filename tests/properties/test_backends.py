@@ -12,6 +12,7 @@ from numeric import masks
 from numeric.dynamics import simulate
 from numeric.precision import get_backend
 from numeric.weights import random_layer
+from tests.conftest import examples
 
 modes = st.sampled_from(["san", "post-ln", "pre-ln"])
 mask_names = st.sampled_from(["complete", "causal", "sliding_window", "unidirectional_window"])
@@ -24,7 +25,7 @@ def _instance(seed, n, d, mask_name):
     return rng.standard_normal((n, d)), M, random_layer(d, rng, qk_scale=0.5)
 
 
-@settings(max_examples=15)
+@settings(max_examples=examples(15))
 @given(st.integers(0, 2**32 - 1), st.integers(2, 5), st.integers(2, 4), modes, mask_names)
 def test_float64_matches_mpmath(seed, n, d, mode, mask_name):
     X0, M, layer = _instance(seed, n, d, mask_name)
@@ -35,7 +36,7 @@ def test_float64_matches_mpmath(seed, n, d, mode, mask_name):
     assert np.abs(f.X[-1] - h.as_float()[-1]).max() <= 1e-12 * scale
 
 
-@settings(max_examples=10)
+@settings(max_examples=examples(10))
 @given(st.integers(0, 2**32 - 1), st.integers(2, 4), st.integers(2, 3), modes, mask_names)
 def test_arb_balls_contain_mpmath(seed, n, d, mode, mask_name):
     X0, M, layer = _instance(seed, n, d, mask_name)

@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from theory import ergodicity as E
+from tests.conftest import examples
 
 rationals = st.builds(F, st.integers(-20, 20), st.integers(1, 6))
 
@@ -98,7 +99,7 @@ def test_lemma2(seq):
     assert E.check_lemma2(mats, x, eps=eps if eps > 0 else None).status == "holds"
 
 
-@settings(max_examples=15)  # lowered: exact products of up to 2r matrices
+@settings(max_examples=examples(15))  # lowered: exact products of up to 2r matrices
 @given(class_sequence())
 def test_lemma3_and_centre_column(case):
     G, eps, r, mats, x = case
@@ -107,7 +108,7 @@ def test_lemma3_and_centre_column(case):
         assert E.check_lemma3(mats, x, G, eps, p=p).status == "holds"
 
 
-@settings(max_examples=15)
+@settings(max_examples=examples(15))
 @given(class_sequence(blocks=3))
 def test_corollary2(case):
     G, eps, r, mats, x = case

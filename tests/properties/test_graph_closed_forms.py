@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from numeric import masks
-from tests.conftest import thorough
+from tests.conftest import thorough, examples
 from theory import graphs as g
 
 N_MAX = 200 if thorough() else 60
@@ -47,7 +47,7 @@ def test_closed_form_equals_search(family, data):
     assert g.closed_form_value(family, n, **params) == _searched(M), (family, n, params)
 
 
-@settings(max_examples=10)
+@settings(max_examples=examples(10))
 @given(st.integers(1, 3000), st.integers(1, 40))
 def test_window_closed_forms_on_long_sparse_masks(n, w):
     for family in ("sliding_window", "unidirectional_window", "global_window"):

@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 
 from counterexamples.jordan import equilibrium, value_matrix, verify_equilibrium
 from counterexamples.surds import Surd
+from tests.conftest import examples
 
 
 @st.composite
@@ -24,7 +25,7 @@ def jordan_instances(draw):
     return n, d, k, w, signs
 
 
-@settings(max_examples=20)
+@settings(max_examples=examples(20))
 @given(jordan_instances(), st.integers(0, 24))
 def test_drawn_equilibria_hold_and_perturbations_fail(inst, where):
     n, d, k, w, signs = inst

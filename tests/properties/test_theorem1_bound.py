@@ -8,13 +8,13 @@ from hypothesis import given, settings, strategies as st
 
 from numeric import masks
 from theory.bounds import check_theorem1
-from tests.conftest import thorough
+from tests.conftest import thorough, examples
 
 families = st.sampled_from(["complete", "causal", "sliding_window", "unidirectional_window",
                             "global_window", "strided"])
 
 
-@settings(max_examples=8)
+@settings(max_examples=examples(8))
 @given(st.integers(0, 2**32 - 1), st.integers(2, 5), st.integers(1, 3), families,
        st.floats(0.0, 0.5))
 def test_theorem1_bound_holds_long_horizon(seed, n, d, family, qk):
