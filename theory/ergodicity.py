@@ -40,7 +40,6 @@ Fraction(1, 2)
 from __future__ import annotations
 
 import random
-from collections import deque
 from decimal import Decimal
 from fractions import Fraction
 from itertools import combinations
@@ -51,6 +50,7 @@ import numpy as np
 
 from numeric import masks as _masks
 from numeric.errors import AssumptionError, MaskError, RankCollapseError, ShapeError
+from theory import graphs
 from theory.evidence import Evidence
 
 __all__ = [
@@ -317,20 +317,8 @@ def fmt_vector(x) -> list[str]:
 # ------------------------------------------------------------------ graphs (small masks)
 def distances_from(G, c: int) -> list[float]:
     """BFS distances from ``c`` along the paper's edges ``j -> i`` (``G[i, j]``: i attends
-    to j); ``math.inf`` for unreachable nodes."""
-    G = _as_mask(G)
-    n = G.shape[0]
-    out_nbrs = [np.flatnonzero(G[:, j]) for j in range(n)]
-    dist = [float("inf")] * n
-    dist[c] = 0
-    q = deque([c])
-    while q:
-        j = q.popleft()
-        for i in out_nbrs[j]:
-            if dist[i] == float("inf"):
-                dist[i] = dist[j] + 1
-                q.append(i)
-    return dist
+    to j); ``math.inf`` for unreachable nodes.  (Delegates to :mod:`theory.graphs`.)"""
+    return graphs.distances_from(_as_mask(G), c).tolist()
 
 
 def centres_and_radius(G) -> tuple[int, list[int], dict[int, int]]:
@@ -344,15 +332,12 @@ def centres_and_radius(G) -> tuple[int, list[int], dict[int, int]]:
     (3, [0], {0: 3})
     """
     G = _as_mask(G)
-    ecc = {}
-    for c in range(G.shape[0]):
-        d = max(distances_from(G, c))
-        if d != float("inf"):
-            ecc[c] = int(d)
-    if not ecc:
+    centres = graphs.center_nodes(G).tolist()
+    if not centres:
         raise AssumptionError("quasi-strongly connected",
                               "the mask has no centre node (no token from which every token "
                               "is reachable), so its radius is undefined")
+    ecc = {int(c): int(graphs.eccentricity(G, c)) for c in centres}
     r = min(ecc.values())
     return r, sorted(c for c, e in ecc.items() if e == r), ecc
 
