@@ -61,6 +61,12 @@ def test_corollary1_negative_controls():
     X0 = np.abs(sphere_points((4, 3), rng))
     ev = phi_recursion(masks.causal(4), X0, _layers(rng, 3, 20), 20, n_centres=1)
     assert ev.status == "holds" and ev.details["t0_first_phi_nonneg"] == 0
+    # inputs with a negative cosine break Corollary 1's hypothesis: named, not ignored
+    Xneg = X0.copy()
+    Xneg[1] = -Xneg[0]
+    Xneg[1, 0] += 0.1
+    with pytest.raises(AssumptionError, match=r"phi\(0\) >= 0"):
+        phi_recursion(masks.causal(4), Xneg, _layers(rng, 3, 5), 5, require_phi0_nonneg=True)
     # claiming N centres on the causal mask (it has one) over-promises: caught
     ev_bad = phi_recursion(masks.causal(4), X0, _layers(rng, 3, 20), 20, n_centres=4,
                            eps_override=0.45)

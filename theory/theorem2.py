@@ -63,14 +63,16 @@ def check_orthogonal(W, be, t=None) -> None:
 
 def phi_recursion(M, X0, layers, T: int, *, n_centres: int | None = None, dps: int = 60,
                   mode: str = "post-ln", require_orthogonal: bool = True,
-                  eps_override=None) -> Evidence:
+                  require_phi0_nonneg: bool = False, eps_override=None) -> Evidence:
     """Check ``phi(t + r) >= n eps^{2r} + (1 - n eps^{2r}) phi(t)`` for every
     ``t <= T - r`` with ``phi(t) >= 0`` certain, on one post-LN (or pre-LN) trajectory.
 
     ``n_centres`` defaults to the mask's number of centre nodes (the refinement);
     pass ``1`` for Corollary 1 as stated.  Raises :class:`AssumptionError` for A1, a mask
     without centre, or a non-orthogonal ``W_V`` (unless ``require_orthogonal=False``,
-    which negative controls use).  Also reports ``t0``: the first ``t`` with
+    which negative controls use).  ``require_phi0_nonneg=True`` is Corollary 1's setting:
+    an input with a certainly negative cosine raises :class:`AssumptionError`
+    ("phi(0) >= 0").  Also reports ``t0``: the first ``t`` with
     ``phi(t) >= 0`` certain, and the measured decay of ``1 - phi`` against the bound."""
     be = get_backend(f"arb:{dps}")
     _masks.check_a1(M)
@@ -99,6 +101,10 @@ def phi_recursion(M, X0, layers, T: int, *, n_centres: int | None = None, dps: i
         if any(v.contains(0) for v in norms):
             raise AssumptionError("tokens on the sphere", "X(0) has a zero token")
         X0 = X0 / norms[:, None]
+        if require_phi0_nonneg and inner_min(X0, be) < 0:
+            raise AssumptionError("phi(0) >= 0", "two input tokens have a negative cosine "
+                                  f"(phi(0) = {float(inner_min(X0, be).mid()):.4g}); Corollary "
+                                  "1 assumes none")
     tr = simulate(X0, M, layers, T, mode=mode, backend=be)
     with be.context():
         if mode == "pre-ln":  # tokens leave the sphere: use cosines

@@ -21,7 +21,7 @@ def scale_invariance(cfg: Config):
     return combine("LN(c x) = LN(x), symbolic x, c > 0, d in " + str(ds), parts)
 
 
-@claim("remark-2", "Remark 2 (Appendix E)",
+@claim("remark-2", "Remark 2 (Section 4.3.1)",
        "With W_Q = W_K = 0 and Z orthogonal, the value matrix Z^T W_V Z produces the "
        "trajectories X(t) Z.",
        test="tests/test_theory_layernorm.py::test_remark2_and_equivariance",

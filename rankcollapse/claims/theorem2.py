@@ -48,7 +48,7 @@ def corollary1(cfg: Config):
     parts = []
     for M in (masks.causal(n), masks.unidirectional_window(n, 1), masks.global_window(n, 1)):
         X0 = np.abs(sphere_points((n, d), rng))  # positive orthant: phi(0) >= 0
-        parts.append(phi_recursion(M, X0, _layers(rng, d, T), T))
+        parts.append(phi_recursion(M, X0, _layers(rng, d, T), T, require_phi0_nonneg=True))
     return combine("phi recursion from t = 0 on causal, uni-directional window and global "
                    "window masks, X(0) in the positive orthant", parts,
                    {"seed": cfg.seed + 1, "N": n, "d": d, "T": T})
