@@ -78,3 +78,15 @@ def test_pre_ln_recursion():
     X0 = np.abs(sphere_points((4, 3), rng))
     ev = phi_recursion(masks.causal(4), X0, _layers(rng, 3, 20), 20, mode="pre-ln")
     assert ev.status == "holds"
+
+
+def test_centre_count_witness():
+    """Counting every centre (the paper's N / n) is refuted on a 3-token window; counting
+    only centres of eccentricity <= r repairs it."""
+    from theory.theorem2 import centre_count_witness, centres_within_radius
+    ev = centre_count_witness()
+    assert ev.status == "fails" and ev.witness["t"] == 0
+    assert ev.details["with_n_r_centres"] == "holds"
+    assert centres_within_radius(masks.sliding_window(3, 1)) == [1]
+    assert centres_within_radius(masks.complete(4)) == [0, 1, 2, 3]
+    assert centres_within_radius(masks.global_window(6, 1)) == [0]

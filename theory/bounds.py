@@ -7,7 +7,8 @@ SAN dynamics ``X(t+1) = A(t) X(t) W_V(t)``.  Write ``P(t) = A(t-1)...A(0)`` and
 
 1. Token bound.  Rows of ``P(t) X(0)`` are convex combinations of rows of ``X(0)``, so
    ``||X_i(t)|| <= B := B0 * CV`` with ``B0 = max_j ||X_j(0)||`` and
-   ``CV = max(1, sup_t ||W(t)||_2)`` (assumption A3).
+   ``CV = max(1, sup_t ||W(t)||_2)`` (assumption A3; the code takes the supremum over
+   the simulated horizon ``t <= T``, which is what a bound for ``t <= T`` needs).
 2. Lemma 1.  ``|R_ij| <= S := B^2 CQ CK / sqrt(d_qk)`` with ``||W_Q||_2 <= CQ``,
    ``||W_K||_2 <= CK`` (A2), so every attention weight on an edge satisfies
    ``A_ij >= exp(-S) / (|N_i| exp(S))``: ``eps = exp(-2 S) / max_i |N_i|``.

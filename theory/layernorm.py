@@ -99,9 +99,9 @@ def rational_rotation(d: int, a: int = 3, b: int = 4) -> sp.Matrix:
 def orthogonal_equivariance(d: int) -> Evidence:
     """``LN(x Z) = LN(x) Z`` for every orthogonal ``Z`` (norms are preserved).
 
-    Proved for symbolic ``x`` and an exact rational orthogonal ``Z`` (Givens rotations
+    Proved for symbolic ``x`` and one exact rational orthogonal ``Z`` (Givens rotations
     with Pythagorean cosines); the general case is the one-line identity
-    ``||x Z|| = ||x||``, which the check confirms symbolically as well.
+    ``||x Z|| = ||x||`` for orthogonal ``Z``, which the check confirms for this ``Z``.
     """
     Z = rational_rotation(d)
     x = sp.Matrix([sp.symbols(f"x1:{d + 1}", real=True)])
@@ -202,7 +202,11 @@ def full_layernorm_reduction(d: int) -> Evidence:
     a multiple of ``1``.  Hence post-LN dynamics with full LN equal the paper's dynamics
     on ``X / sqrt(d)`` with ``W_V P`` in place of ``W_V`` and ``d W_Q`` in place of ``W_Q``
     (scores are quadratic in the token scale).  Since ``P`` is singular, ``W_V P`` is never
-    orthogonal: Theorem 2 does not apply to full LayerNorm as it stands.
+    orthogonal on ``R^d``, so Theorem 2's hypothesis fails as stated; after one layer the
+    tokens lie in ``1^perp``, and when ``W_V P`` restricted to ``1^perp`` is orthogonal
+    (e.g. ``W_V`` a permutation, or orthogonal with ``1 W_V = +-1``) Theorem 2 applies in
+    ``d - 1`` dimensions.  A diagonal gain folds into the next layer's weights; a bias or
+    ``eps > 0`` breaks the reduction.  (Only the row identity is proved here.)
 
     Proved symbolically for a generic real ``y in R^d``.
     """

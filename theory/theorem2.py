@@ -3,12 +3,16 @@
 Post-LN dynamics ``X(t+1) = D(t) A(t) X(t) W_V(t)`` on tokens of unit norm, ``W_V(t)``
 orthogonal.  Write ``phi(t) = min_{i,j} <X_i(t), X_j(t)>``.  The proofs rest on a
 one-block recursion: over ``r`` layers (``r`` the radius) the products of ``D A`` have
-entries at least ``eps^r`` in every centre's column (``D >= 1`` by Lemma 5), and
+entries at least ``eps^r`` in the column of every centre ``c`` whose eccentricity is at
+most ``r`` (``D >= 1`` by Lemma 5; walk from ``c``, wait on self-loops), and
 
-    phi(t + r) >= n eps^{2r} + (1 - n eps^{2r}) phi(t)      whenever phi(t) >= 0,
+    phi(t + r) >= n_r eps^{2r} + (1 - n_r eps^{2r}) phi(t)      whenever phi(t) >= 0,
 
-with ``n`` the number of centre nodes (``n = N`` for the complete mask: Theorem 2's
-``N eps^{2r}``; ``n >= 1`` in general: Corollary 1).  ``eps`` is Lemma 4's
+with ``n_r`` the number of such centres.  The paper counts ALL centres (``N`` for a
+strongly connected mask in Theorem 2, ``n`` in the refinement); that is right when every
+centre has eccentricity ``r`` (complete mask; a single centre), but a centre farther
+than ``r`` from some token need not have a column ``>= eps^r`` after ``r`` layers, and
+the recursion with all centres then fails (:func:`centre_count_witness`).  ``eps`` is Lemma 4's
 ``exp(-2 CQ CK / sqrt(d_qk)) / max_i |N_i|``.  Under (*) the paper shows ``phi`` becomes
 non-negative after some ``t0`` (not explicit); under ``phi(0) >= 0`` the recursion holds
 from ``t = 0``.  Iterating gives ``1 - phi(t) <= (1 - n eps^{2r})^{floor(t/r)}`` and
@@ -33,7 +37,8 @@ from . import graphs
 from .bounds import _layers_list, lemma1_eps, norm2_upper
 from .evidence import Evidence
 
-__all__ = ["inner_min", "check_orthogonal", "phi_recursion", "mu_phi_relation"]
+__all__ = ["inner_min", "check_orthogonal", "phi_recursion", "centres_within_radius",
+           "min_attention_weight", "centre_count_witness", "mu_phi_relation"]
 
 
 def inner_min(X, be):
@@ -67,8 +72,9 @@ def phi_recursion(M, X0, layers, T: int, *, n_centres: int | None = None, dps: i
     """Check ``phi(t + r) >= n eps^{2r} + (1 - n eps^{2r}) phi(t)`` for every
     ``t <= T - r`` with ``phi(t) >= 0`` certain, on one post-LN (or pre-LN) trajectory.
 
-    ``n_centres`` defaults to the mask's number of centre nodes (the refinement);
-    pass ``1`` for Corollary 1 as stated.  Raises :class:`AssumptionError` for A1, a mask
+    ``n_centres`` defaults to ``n_r``, the number of centres of eccentricity ``<= r``
+    (:func:`centres_within_radius`); pass ``1`` for Corollary 1 as stated, or the paper's
+    count of all centres to test its reading.  Raises :class:`AssumptionError` for A1, a mask
     without centre, or a non-orthogonal ``W_V`` (unless ``require_orthogonal=False``,
     which negative controls use).  ``require_phi0_nonneg=True`` is Corollary 1's setting:
     an input with a certainly negative cosine raises :class:`AssumptionError`
@@ -80,7 +86,7 @@ def phi_recursion(M, X0, layers, T: int, *, n_centres: int | None = None, dps: i
     if r == float("inf"):
         raise AssumptionError("quasi-strong connectivity", "the mask has no centre node")
     r = max(int(r), 1)
-    n = graphs.n_centers(M) if n_centres is None else int(n_centres)
+    n = len(centres_within_radius(M)) if n_centres is None else int(n_centres)
     lays = _layers_list(layers, T)
     Md = _masks.to_dense(M)
     max_deg = int(Md.sum(axis=1).max())
@@ -141,9 +147,18 @@ def phi_recursion(M, X0, layers, T: int, *, n_centres: int | None = None, dps: i
         if b_t > a_t:
             measured = float(np.exp((np.log(gap[b_t]) - np.log(gap[a_t])) / (b_t - a_t)))
     status = "holds" if checked else "open"
-    return Evidence("phi(t+r) >= n eps^{2r} + (1 - n eps^{2r}) phi(t) whenever phi(t) >= 0",
+    last = (stopped if stopped is not None else T - r + 1) - 1
+    return Evidence("phi(t+r) >= n eps^{2r} + (1 - n eps^{2r}) phi(t) for every t <= "
+                    f"{last} with phi(t) >= 0 (later layers: balls too wide to decide)"
+                    if stopped is not None else
+                    "phi(t+r) >= n eps^{2r} + (1 - n eps^{2r}) phi(t) for every t <= "
+                    f"{last} with phi(t) >= 0",
                     status, "certified",
                     {"T": T, "r": r, "n_centres": n, "eps": float(eps.mid()),
+                     "n_centres_all": graphs.n_centers(M),
+                     "layers_skipped_phi_not_certainly_nonneg":
+                         sum(1 for t in range(0, (stopped if stopped is not None else
+                                                  T - r + 1)) if not phis[t] >= 0),
                      "t0_first_phi_nonneg": t0, "steps_checked": checked,
                      "stopped_at_t_precision": stopped,
                      "bound_rate_1_minus_phi_per_layer": float((1 - a).mid()) ** (1 / r),
@@ -162,6 +177,72 @@ def _max_half_sq_dist(X):
             v = (dlt * dlt).sum() / 2
             best = v if best is None else best.max(v)
     return best if best is not None else X[0, 0] * 0
+
+
+def centres_within_radius(M) -> list[int]:
+    """Centres ``c`` with eccentricity ``<= r`` (the radius): exactly those whose column of
+    any product of ``r`` attention matrices is bounded below by ``eps^r``."""
+    r = graphs.radius(M)
+    if r == float("inf"):
+        return []
+    return [int(c) for c in graphs.center_nodes(M) if graphs.eccentricity(M, c) <= r]
+
+
+def min_attention_weight(M, X0, layers, T: int, *, mode: str = "post-ln", dps: int = 60):
+    """A rigorous lower bound (arb) of every attention weight on an edge of ``M`` along the
+    trajectory, layers ``0..T-1``: a valid ``eps`` for the recursion on that horizon."""
+    from numeric.attention import attention
+
+    be = get_backend(f"arb:{dps}")
+    tr = simulate(X0, M, layers, T, mode=mode, backend=be)
+    lays = _layers_list(layers, T)
+    Md = _masks.to_dense(M)
+    low = None
+    with be.context():
+        for t in range(T):
+            A = attention(tr.X[t], lays[t].W_Q, lays[t].W_K, M, lays[t].d_qk, backend=be)
+            for i, j in zip(*np.nonzero(Md)):
+                v = A[i, j].lower()
+                low = v if low is None or v < low else low
+        return be.scalar(0) + low
+
+
+def centre_count_witness(dps: int = 60) -> Evidence:
+    """The recursion with ALL centres counted fails: sliding window ``N = d = 3``
+    (centres 0, 1, 2; eccentricities 2, 1, 2; radius 1), ``W_V = I``,
+    ``W_Q = W_K = diag(sqrt(log 2), sqrt(log 2), 0)``, ``d_qk = 1``, and
+    ``X(0)`` the normalised rows ``(1, .05, .05), (.05, .05, 1), (.05, 1, .05)`` (full rank,
+    ``phi(0) > 0``).  With ``eps`` a certified lower bound of every attention weight over
+    the first 40 layers, ``phi(1) >= 3 eps^2 + (1 - 3 eps^2) phi(0)`` is certainly false,
+    while the same check with ``n_r = 1`` centre of eccentricity ``<= r`` holds.
+
+    Status ``fails`` means the paper's count is refuted on this instance."""
+    import math
+
+    from numeric import masks
+
+    M = masks.sliding_window(3, 1)
+    q = math.sqrt(math.log(2))
+    W = np.diag([q, q, 0.0])
+    X0 = np.array([[1, .05, .05], [.05, .05, 1], [.05, 1, .05]])
+    layer = (W, W, np.eye(3), 1)
+    eps = min_attention_weight(M, X0 / np.linalg.norm(X0, axis=1, keepdims=True), layer, 40,
+                               dps=dps)
+    all_c = phi_recursion(M, X0, layer, 40, n_centres=graphs.n_centers(M), dps=dps,
+                          eps_override=eps)
+    within = phi_recursion(M, X0, layer, 40, dps=dps, eps_override=eps)
+    status = "fails" if all_c.status == "fails" else "open"
+    return Evidence("phi(t+r) >= n eps^{2r} + (1 - n eps^{2r}) phi(t) with n = ALL centres "
+                    "(Theorem 2's N, the refinement's n), eps any lower bound of the weights",
+                    status, "certified",
+                    {"mask": "sliding_window(3, 1)", "eccentricities": [2, 1, 2], "r": 1,
+                     "eps_certified_lower_bound": float(eps.mid()),
+                     "with_all_centres": all_c.status, "with_n_r_centres": within.status,
+                     "n_r": len(centres_within_radius(M))},
+                    witness=all_c.witness,
+                    narrower="holds with n_r = number of centres of eccentricity <= r (the "
+                             "complete mask: n_r = N; causal: 1)" if within.status == "holds"
+                    else None)
 
 
 def mu_phi_relation(X, be) -> bool:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from numeric import masks
-from numeric.weights import gaussian
+from numeric.weights import gaussian, haar_orthogonal
 from theory.bounds import check_lemma1, check_theorem1
 from theory.evidence import combine
 
@@ -21,8 +21,9 @@ def _instances(cfg: Config):
                     ("unidirectional_window", masks.unidirectional_window(n, 1))):
         X0 = rng.standard_normal((n, d))
         scale = 0.3 / (1 + np.abs(X0).max())
+        Q = haar_orthogonal(d, rng)  # W_V alternates Q, Q^T: products stay bounded (A3)
         layers = [(gaussian(d, d, rng, scale), gaussian(d, d, rng, scale),
-                   np.eye(d) if k % 2 == 0 else -np.eye(d)) for k in range(cfg_T(cfg))]
+                   Q if k % 2 == 0 else Q.T) for k in range(cfg_T(cfg))]
         out.append((name, M, X0, layers))
     return out
 

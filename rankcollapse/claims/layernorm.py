@@ -86,8 +86,8 @@ def appendix_a(cfg: Config):
 
 @claim("full-layernorm-reduction", "Section 3 (LN simplification); our addition",
        "Full LayerNorm (eps = 0, no gain or bias) equals sqrt(d) times the paper's LN after "
-       "centring P = I - 11^T/d; P is singular, so W_V P is never orthogonal and Theorem 2 "
-       "does not transfer directly.",
+       "centring P = I - 11^T/d; P is singular, so W_V P is never orthogonal on R^d and "
+       "Theorem 2's hypothesis fails as stated (it can hold on 1^perp, e.g. for permutations).",
        test="tests/test_theory_layernorm.py::test_full_reduction",
        notes="Full LayerNorm versus the paper's LayerNorm")
 def full_reduction(cfg: Config):

@@ -6,9 +6,15 @@ import numpy as np
 from numeric import masks
 from numeric.weights import cayley_orthogonal, gaussian, sphere_points
 from theory.evidence import combine
-from theory.theorem2 import phi_recursion
+from theory.theorem2 import centre_count_witness, phi_recursion
 
 from . import Config, claim
+
+
+def _coverage(parts):
+    """How many layers each instance decided before precision ran out (honesty)."""
+    return {"steps_checked": [p.details.get("steps_checked") for p in parts],
+            "stopped_at_t": [p.details.get("stopped_at_t_precision") for p in parts]}
 
 
 def _layers(rng, d, T, scale=0.5):
@@ -18,8 +24,9 @@ def _layers(rng, d, T, scale=0.5):
 
 @claim("theorem-2", "Theorem 2 (Section 4.2, Appendix C)",
        "Post-LN, strongly connected mask, A1-A2, orthogonal W_V, (*) N <= d and X(0) full "
-       "rank: phi(t) becomes >= 0 and then phi(t+r) >= N eps^{2r} + (1 - N eps^{2r}) phi(t) "
-       "(complete mask: n = N centres), so mu -> 0 exponentially.",
+       "rank: phi(t) becomes >= 0 and then phi(t+r) >= n eps^{2r} + (1 - n eps^{2r}) phi(t), "
+       "n the number of centres of eccentricity <= r (n = N for the complete mask, as in the "
+       "paper), so mu -> 0 exponentially.",
        assumptions=("A1", "A2", "W_V orthogonal", "(*)", "G strongly connected"),
        test="tests/test_theorem2.py::test_theorem2_negative_controls",
        notes="Theorem 2 and Corollary 1")
@@ -30,15 +37,16 @@ def theorem2(cfg: Config):
     for M in (masks.complete(n), masks.sliding_window(n, 1)):
         X0 = sphere_points((n, d), rng)          # full rank almost surely: (*) holds
         parts.append(phi_recursion(M, X0, _layers(rng, d, T), T))
-    return combine("phi recursion with n = number of centres on strongly connected masks, "
-                   "Haar-like exact orthogonal W_V, random X(0) on the sphere", parts,
-                   {"seed": cfg.seed, "N": n, "d": d, "T": T})
+    return combine("phi recursion with n = centres of eccentricity <= r on strongly connected "
+                   "masks, exact random orthogonal W_V, random X(0) on the sphere; each layer "
+                   "checked until the balls are too wide to decide", parts,
+                   {"seed": cfg.seed, "N": n, "d": d, "T": T, **_coverage(parts)})
 
 
 @claim("corollary-1", "Corollary 1 and the n-centre refinement (Section 4.2)",
        "Post-LN, quasi-strongly connected mask, A1-A2, orthogonal W_V, phi(0) >= 0: "
        "phi(t+r) >= n eps^{2r} + (1 - n eps^{2r}) phi(t) for all t, n the number of centres "
-       "(n >= 1 gives the corollary as stated).",
+       "of eccentricity <= r (n >= 1 gives the corollary as stated).",
        assumptions=("A1", "A2", "W_V orthogonal", "phi(0) >= 0"),
        test="tests/test_theorem2.py::test_corollary1_negative_controls",
        notes="Theorem 2 and Corollary 1")
@@ -51,7 +59,7 @@ def corollary1(cfg: Config):
         parts.append(phi_recursion(M, X0, _layers(rng, d, T), T, require_phi0_nonneg=True))
     return combine("phi recursion from t = 0 on causal, uni-directional window and global "
                    "window masks, X(0) in the positive orthant", parts,
-                   {"seed": cfg.seed + 1, "N": n, "d": d, "T": T})
+                   {"seed": cfg.seed + 1, "N": n, "d": d, "T": T, **_coverage(parts)})
 
 
 @claim("pre-ln-remark", "Section 4.2, Post-LN vs. Pre-LN",
@@ -68,4 +76,15 @@ def pre_ln(cfg: Config):
         X0 = np.abs(sphere_points((n, d), rng))
         parts.append(phi_recursion(M, X0, _layers(rng, d, T), T, mode="pre-ln"))
     return combine("cosine recursion along pre-LN trajectories (arb)", parts,
-                   {"seed": cfg.seed + 2})
+                   {"seed": cfg.seed + 2, **_coverage(parts)})
+
+
+@claim("theorem-2-centre-count", "Theorem 2 proof (Appendix C) and the n-centre refinement "
+       "(Section 4.2)",
+       "The one-block recursion holds with n = ALL centre nodes (N for a strongly connected "
+       "mask), r the radius and eps any lower bound of the attention weights.",
+       assumptions=("as Theorem 2",),
+       test="tests/test_theorem2.py::test_centre_count_witness",
+       notes="Theorem 2 and Corollary 1")
+def centre_count(cfg: Config):
+    return centre_count_witness()

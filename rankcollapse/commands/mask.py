@@ -29,6 +29,7 @@ from rankcollapse.maskargs import add_mask_arguments, mask_params
 from rankcollapse.progress import Progress
 from theory import graphs
 from theory.bounds import rate_summary
+from theory.theorem2 import centres_within_radius
 from theory.evidence import jsonable
 
 NAME = "mask"
@@ -173,8 +174,15 @@ def _rates(args, M, facts):
     if facts["radius"] is None or math.isinf(facts["radius"]) or not facts["a1"]:
         return None
     deg = int(np.max(np.asarray(M.sum(axis=1)).ravel()))
-    out = rate_summary(deg, facts["radius"], facts["n_centers"], CQ=args.cq, CK=args.ck,
+    # Theorem 2's rate may count only centres of eccentricity <= r (one BFS each); for
+    # many centres fall back to 1, which gives a valid (slower) rate
+    if facts["n_centers"] <= 2000:
+        n_r, how = len(centres_within_radius(M)), "centres of eccentricity <= r"
+    else:
+        n_r, how = 1, "lower bound 1 (too many centres to check each eccentricity)"
+    out = rate_summary(deg, facts["radius"], n_r, CQ=args.cq, CK=args.ck,
                        CV=args.cv, B0=args.token_norm, d_qk=args.dqk)
+    out["theorem2"]["n_centres_counted"] = how
     out["bounds"] = {"CQ": args.cq, "CK": args.ck, "CV": args.cv, "B0": args.token_norm,
                      "d_qk": args.dqk}
     return out
