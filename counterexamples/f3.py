@@ -471,8 +471,13 @@ def lemma13(d: int, w=2) -> Evidence:
     st = "fails" if b["exits_at_step_1"] else "open"
     return Evidence(f"Lemma 13 (d={d}, w={w}): paper's hypotheses => x_(d-1)(t) <= -1/w for all t",
                     st, "exact", {"boundary_witness": b, "interior_witness": inner},
-                    witness={"head": b.get("head"), "x_d": "+-sqrt(x_d_squared)", "w": w,
-                             "x_(d-1)(1)": b.get("x_(d-1)(1)")},
+                    witness={"x(0)": [str(v) for v in b.get("head", [])] + (
+                                 [f"+-sqrt({b['x_d_squared']})"] if "x_d_squared" in b else []),
+                             "w": str(w),
+                             "x_(d-1)(1)^2 * w^2 (exact; < 1 means x_(d-1)(1) > -1/w: left the region)":
+                                 str(b.get("x_(d-1)(1)_squared_times_w2")),
+                             "x_(d-1)(1) (decimal)": b.get("x_(d-1)(1)"),
+                             "rerun": f"counterexamples.f3.boundary_witness({d}, {w})"},
                     narrower="holds for d = 3 (exact); for d >= 4 under the extra hypothesis "
                              "Delta(rho(t)) >= 0 for all t (decided exactly by "
                              "invariance_certificate); token 2 still converges to B")

@@ -59,6 +59,10 @@ __all__ = [
 ]
 
 
+#: largest |w| accepted: beyond it exact surd arithmetic on 1/w^2 blows up
+W_MAX = 10 ** 12
+
+
 class ConstructionError(RankCollapseError):
     """An argument outside what the Jordan-chain construction accepts (e.g. a sign)."""
 
@@ -80,10 +84,22 @@ def parse_w(w) -> sp.Expr:
             e = sp.sympify(w, rational=True)
         except (sp.SympifyError, SyntaxError, TypeError) as exc:
             raise ConstructionError(f"cannot parse w={w!r} as an exact number") from exc
+        # a string is a user's number: no free symbols, and algebraic so that every check
+        # can be decided exactly (symbols are for the API's symbolic proofs)
+        if not e.is_number:
+            raise ConstructionError(f"w={w!r} is not a number (free symbols "
+                                    f"{sorted(map(str, e.free_symbols))})")
+        if e.is_algebraic is not True:
+            raise ConstructionError(f"w={w!r} is not algebraic; give a rational or a radical "
+                                    "such as 'sqrt(50)' so the checks stay exact")
     else:
         e = sp.sympify(w)
     if e.is_number and (e.is_real is not True or e.has(sp.Float)):
         raise ConstructionError(f"w={w!r} must be an exact real number")
+    if e.is_number and abs(e) > W_MAX:
+        raise ConstructionError(f"|w| = {sp.N(abs(e), 5)} is larger than {W_MAX:.0e}: the "
+                                "exact arithmetic would not finish; the equilibria depend on "
+                                "w only through 1/w, so a smaller w shows the same picture")
     return e
 
 

@@ -20,7 +20,7 @@ status are printed (exact / certified / open); "open" means not proved, not disp
 
 --signs gives one sign per token group: the overall sign, then the sign of the last
 coordinate of each chain token (K signs in all).  w is read exactly ("7", "15/2",
-"sqrt(50)"); floats are refused.
+"sqrt(50)"); a decimal string is read exactly ("1.5" is 3/2); w must be algebraic and |w| <= 1e12.
 """
 from __future__ import annotations
 
@@ -104,7 +104,7 @@ def run(args) -> int:
     certs = _certify(args, k, w, results)
     fmt = "json" if args.json else args.format
     thr = jordan.construction_threshold(args.n, k)
-    cond = "any w" if thr is None else f"|w| >= {thr} (N-K+1)"
+    cond = "any w" if thr is None else f"|w| >= N-K+1 = {thr}"
     if fmt == "json":
         doc = {"n": args.n, "d": args.d, "rank": k, "w": str(w), "w_condition": cond,
                "W_V": [[str(v) for v in W.row(i)] for i in range(W.rows)],

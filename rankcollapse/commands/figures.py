@@ -49,6 +49,10 @@ def run(args) -> int:
     if args.jobs == 0:
         raise RankCollapseError("--jobs must be a positive number of workers or negative "
                                 "(-1 = all cores), not 0")
+    if args.parallel_backend is not None:
+        # check the backend before any figure runs, not at the first sweep that needs it
+        from rankcollapse.figures.common import _register_backend
+        _register_backend(args.parallel_backend)
     res = make_figures(args.out, quick=args.quick, only=args.only, jobs=args.jobs,
                        seed=args.seed, backend=args.parallel_backend)
     if args.json:

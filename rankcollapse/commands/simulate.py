@@ -31,11 +31,17 @@ def configure(p):
     p.add_argument("--n", type=int, default=16, help="number of tokens N (16)")
     p.add_argument("--d", type=int, default=8, help="token dimension d (8)")
     p.add_argument("--layers", type=int, default=40, help="number of layers T (40)")
-    p.add_argument("--mode", choices=["san", "post-ln", "pre-ln"], default="san")
+    p.add_argument("--mode", choices=["san", "post-ln", "pre-ln"], default="san",
+                   help="san: X' = A X W_V (2); post-ln: X' = LN(A X W_V) (3); pre-ln: "
+                        "X' = A(LN X) LN(X) W_V (default san)")
     p.add_argument("--skip", action="store_true", help="add the skip connection")
     p.add_argument("--ln", choices=["paper", "full"], default="paper",
-                   help="paper's LN (rows to unit norm) or full LN with centring")
-    p.add_argument("--heads", type=int, default=1)
+                   help="paper's LN (rows to unit norm) or full LN with centring and "
+                        "--ln-eps (default paper)")
+    p.add_argument("--ln-eps", type=float, default=1e-5,
+                   help="epsilon of the full LayerNorm (default 1e-5, as torch)")
+    p.add_argument("--heads", type=int, default=1,
+                   help="attention heads; their outputs are summed (default 1)")
     p.add_argument("--temperature", type=float, default=None,
                    help="d_QK in the softmax scaling (default: d)")
     p.add_argument("--qk-scale", type=float, default=1.0, help="scale of W_Q, W_K (1.0)")
@@ -74,6 +80,7 @@ def run(args) -> int:
     layers = [draw() for _ in range(args.layers)] if args.per_layer else draw()
     with Progress("simulate", args.layers) as prog:
         tr = simulate(X0, M, layers, args.layers, mode=args.mode, skip=args.skip, ln=args.ln,
+                      ln_eps=args.ln_eps,
                       backend=args.backend, callback=lambda t, X: prog.update(t))
     measures = ("mu", "phi", "rank", "stable_rank")
     if tr.backend.startswith("arb"):

@@ -6,7 +6,7 @@ Examples:
   rankcollapse verify --json          # one JSON document for programs
   rankcollapse verify --list          # the claim ids
   rankcollapse verify --claim theorem-1 --claim lemma-3
-  rankcollapse verify --all --thorough --seed 7
+  rankcollapse verify --thorough --seed 7   # larger samples and sizes (about 2 min)
 
 Exit status: 0 when every check ran (a claim that FAILS is a finding, reported with its
 witness); 1 when a check crashed; with --strict also 1 when a claim fails.
@@ -29,7 +29,9 @@ def configure(p):
     p.add_argument("--json", action="store_true", help="print one JSON document")
     p.add_argument("--claim", action="append", metavar="ID", help="run only this claim "
                    "(repeatable); see --list")
-    p.add_argument("--all", action="store_true", help="include the slow, non-default claims")
+    p.add_argument("--all", action="store_true",
+                   help="also run claims registered as non-default (none at present: every "
+                        "claim runs by default; --thorough is what makes a run heavier)")
     p.add_argument("--markdown", action="store_true",
                    help="print a Markdown table (claim, reference, status, level, test)")
     p.add_argument("--list", action="store_true", help="list claim ids and exit")
@@ -91,13 +93,15 @@ def run(args) -> int:
                   f"{r['seconds']:6.2f}  {_short(r['evidence'])}")
             if r["status"] in ("fails", "error") or args.verbose:
                 print(f"    checked: {r['evidence'].get('checked')}")
+                print(f"    test: {r['test']}")
                 if r["witness"] is not None:
                     print(f"    witness: {json.dumps(r['witness'])[:400]}")
                 if r["narrower"]:
                     print(f"    what holds instead: {r['narrower']}")
                 if r["status"] == "error":
                     print("    " + r["evidence"]["error"])
-        print(f"\n{len(results)} claims in {total:.1f} s: " +
+        noun = "claim" if len(results) == 1 else "claims"
+        print(f"\n{len(results)} {noun} in {total:.1f} s: " +
               ", ".join(f"{v} {k}" for k, v in counts.items()) + f" (seed {args.seed})")
     if counts["error"]:
         return 1

@@ -151,6 +151,7 @@ def make_radius(ctx: Context) -> list:
     ax.plot([], [], "o", mfc="none", color="k", ms=5, mew=1.5, label="measured, W_Q = W_K = 0")
     ax.plot([], [], "o", color="k", ms=6, label="measured, random W_Q, W_K")
     ax.set_xscale("log")
+    _radius_ticks(ax)
     ax.set_yscale("log")
     ax.set_xlabel("radius r = ceil((N-1)/w) (log)")
     ax.set_ylabel("decay exponent -log(rate) per layer (log)")
@@ -169,6 +170,7 @@ def make_radius(ctx: Context) -> list:
         ax.plot([], [], "s", color=f"C{ns.index(n)}", label=f"N = {n}")
     ax.plot([], [], "o", mfc="none", color="k", label="open: W_Q = W_K = 0")
     ax.set_xscale("log")
+    _radius_ticks(ax)
     ax.set_yscale("log")
     ax.set_xlabel("radius r = ceil((N-1)/w) (log)")
     ax.set_ylabel("layers until mu/mu(0) < 1e-6 (log)")
@@ -204,3 +206,12 @@ def make_radius(ctx: Context) -> list:
 
 def make(ctx: Context) -> list:
     return make_theorem1(ctx) + make_radius(ctx)
+
+
+def _radius_ticks(ax) -> None:
+    """Plain integer ticks on the log radius axis (the default minor labels overlap)."""
+    from matplotlib.ticker import FixedLocator, NullFormatter, ScalarFormatter
+
+    ax.xaxis.set_major_locator(FixedLocator([1, 2, 4, 8, 16, 32, 64]))
+    ax.xaxis.set_major_formatter(ScalarFormatter())
+    ax.xaxis.set_minor_formatter(NullFormatter())
