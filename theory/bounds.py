@@ -53,7 +53,7 @@ from . import graphs
 from .evidence import Evidence
 
 __all__ = ["norm2_upper", "lemma1_eps", "Theorem1Constants", "theorem1_constants",
-           "check_theorem1", "check_lemma1", "theorem1_rate", "theorem2_eps", "rate_summary"]
+           "check_theorem1", "check_lemma1", "edge_weights", "theorem1_rate", "theorem2_eps", "rate_summary"]
 
 
 def norm2_upper(W, be):
@@ -219,28 +219,34 @@ def _measured_rate(mus, be, floor: float = 1e-25):
     return float(np.exp((np.log(b) - np.log(a)) / (last - last // 2)))
 
 
+def edge_weights(M, X0, layers, T: int, *, mode: str = "san", be):
+    """Yield ``(t, i, j, A_ij(t))`` for every edge of ``M`` and layer ``t < T`` along the
+    trajectory from ``X0``, computed in ``be`` (call inside ``be.context()``)."""
+    from numeric.attention import attention
+
+    tr = simulate(X0, M, layers, T, mode=mode, backend=be)
+    lays = _layers_list(layers, T)
+    edges = list(zip(*np.nonzero(_masks.to_dense(M))))
+    for t in range(T):
+        A = attention(tr.X[t], lays[t].W_Q, lays[t].W_K, M, lays[t].d_qk, backend=be)
+        for i, j in edges:
+            yield t, int(i), int(j), A[i, j]
+
+
 def check_lemma1(M, X0, layers, T: int, *, dps: int = 40, eps_override=None) -> Evidence:
     """Lemma 1 on one instance: every attention weight on an edge of ``M`` is at least the
     explicit ``eps = exp(-2S)/max_i |N_i|`` at every layer ``t < T`` (certified, arb)."""
-    from numeric.attention import attention
-
     be = get_backend(f"arb:{dps}")
     K = theorem1_constants(M, X0, layers, T, dps=dps, eps_override=eps_override)
-    tr = simulate(X0, M, layers, T, mode="san", backend=be)
-    lays = _layers_list(layers, T)
-    Md = _masks.to_dense(M)
     smallest = None
     with be.context():
-        for t in range(T):
-            A = attention(tr.X[t], lays[t].W_Q, lays[t].W_K, M, lays[t].d_qk, backend=be)
-            for i, j in zip(*np.nonzero(Md)):
-                a = A[i, j]
-                if smallest is None or a.lower() < smallest.lower():
-                    smallest = a
-                if a < K.eps:
-                    return Evidence("A_ij(t) >= eps on every edge", "fails", "certified",
-                                    {"T": T}, witness={"t": t, "i": int(i), "j": int(j),
-                                                       "A_ij": str(a), "eps": str(K.eps)})
+        for t, i, j, a in edge_weights(M, X0, layers, T, be=be):
+            if smallest is None or a.lower() < smallest.lower():
+                smallest = a
+            if a < K.eps:
+                return Evidence("A_ij(t) >= eps on every edge", "fails", "certified",
+                                {"T": T}, witness={"t": t, "i": i, "j": j,
+                                                   "A_ij": str(a), "eps": str(K.eps)})
         ok = smallest is None or smallest >= K.eps
     return Evidence("A_ij(t) >= eps = exp(-2S)/max|N_i| on every edge, t < T",
                     "holds" if ok else "open", "certified",

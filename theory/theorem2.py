@@ -34,7 +34,7 @@ from numeric.errors import AssumptionError, RankCollapseError
 from numeric.precision import get_backend
 
 from . import graphs
-from .bounds import _layers_list, lemma1_eps, norm2_upper
+from .bounds import _layers_list, edge_weights, lemma1_eps, norm2_upper
 from .evidence import Evidence
 
 __all__ = ["inner_min", "check_orthogonal", "phi_recursion", "centres_within_radius",
@@ -191,19 +191,9 @@ def centres_within_radius(M) -> list[int]:
 def min_attention_weight(M, X0, layers, T: int, *, mode: str = "post-ln", dps: int = 60):
     """A rigorous lower bound (arb) of every attention weight on an edge of ``M`` along the
     trajectory, layers ``0..T-1``: a valid ``eps`` for the recursion on that horizon."""
-    from numeric.attention import attention
-
     be = get_backend(f"arb:{dps}")
-    tr = simulate(X0, M, layers, T, mode=mode, backend=be)
-    lays = _layers_list(layers, T)
-    Md = _masks.to_dense(M)
-    low = None
     with be.context():
-        for t in range(T):
-            A = attention(tr.X[t], lays[t].W_Q, lays[t].W_K, M, lays[t].d_qk, backend=be)
-            for i, j in zip(*np.nonzero(Md)):
-                v = A[i, j].lower()
-                low = v if low is None or v < low else low
+        low = min(a.lower() for *_, a in edge_weights(M, X0, layers, T, mode=mode, be=be))
         return be.scalar(0) + low
 
 
