@@ -31,7 +31,7 @@ import scipy.sparse as sp
 
 from . import masks as _masks
 from . import measures as _measures
-from .attention import _check_mask_fits, masked_softmax, rmatmul, scores
+from .attention import _check_mask_fits, _sparse_attention, masked_softmax, rmatmul, scores
 from .errors import RankCollapseError, ShapeError
 from .layernorm import _normalise, layer_norm_full
 from .precision import Backend, Float64, get_backend
@@ -117,7 +117,6 @@ def _attend(Z, M, P: _Prepared, be: Backend):
     for WQ, WK, WV in zip(P.W_Q, P.W_K, P.W_V):
         V = rmatmul(Z, WV)
         if sp.issparse(M):
-            from .attention import _sparse_attention
             if Z.ndim == 2:
                 Y = _sparse_attention(Z, WQ, WK, M, P.d_qk) @ V
             else:
@@ -300,15 +299,10 @@ def simulate(X0, M, layers, T: int, *, mode: str = "san", skip: bool = False,
             raise RankCollapseError("sparse masks are supported at float64 only")
         d = X.shape[-1]
         Xs = [X]
-        cache: dict[int, _Prepared] = {}
+        fixed = isinstance(layers, (Layer, tuple))  # the same weights at every layer:
+        P_fixed = _prepare(get(0), d, be, skip, 0) if fixed and T else None  # convert once
         for t in range(T):
-            layer = get(t)
-            key = id(layer)
-            P = cache.get(key)
-            if P is None:
-                P = _prepare(layer, d, be, skip, t)
-                if isinstance(layers, (Layer, tuple)):
-                    cache[key] = P
+            P = P_fixed if fixed else _prepare(get(t), d, be, skip, t)
             with np.errstate(over="ignore", invalid="ignore"):  # checked just below
                 X = step(X, M, P, mode=mode, skip=skip, ln=ln, ln_eps=ln_eps, be=be, t=t)
             if isinstance(be, Float64) and not np.all(np.isfinite(X)):
