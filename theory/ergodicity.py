@@ -1107,17 +1107,25 @@ def suite_dobrushin(seed: int = 0, *, instances: int = 60, max_n: int = 5,
     return _holds(st, d)
 
 
-def suite_lemma2(seed: int = 0, *, instances: int = 30, max_n: int = 4, steps: int = 4) -> Evidence:
-    """Lemma 2 (intended form, with ``eps`` = the smallest self-loop weight) on seeded
-    random exact sequences over random masks with self-loops."""
-    rng = random.Random(seed)
-    total = 0
-    for k in range(instances):
-        n = rng.randint(1, max_n)
+def _lemma2_instances(rng: random.Random, instances: int, min_n: int, max_n: int,
+                      steps: int):
+    """Seeded random Lemma 2 instances ``(mats, x, eps)`` over random masks with
+    self-loops (shared by :func:`suite_lemma2` and :func:`suite_lemma2_printed`)."""
+    for _ in range(instances):
+        n = rng.randint(min_n, max_n)
         G = random_qsc_mask(n, rng, extra_prob=0.4)
         eps = _eps_for(G, rng)
         mats = [random_in_class(G, eps, rng) for _ in range(steps)]
         x = [Fraction(rng.randint(-6, 6), rng.randint(1, 3)) for _ in range(n)]
+        yield mats, x, eps
+
+
+def suite_lemma2(seed: int = 0, *, instances: int = 30, max_n: int = 4, steps: int = 4) -> Evidence:
+    """Lemma 2 (intended form, with ``eps`` = the smallest self-loop weight) on seeded
+    random exact sequences over random masks with self-loops."""
+    total = 0
+    for k, (mats, x, eps) in enumerate(_lemma2_instances(random.Random(seed), instances, 1,
+                                                          max_n, steps)):
         ev = check_lemma2(mats, x, eps=eps)
         total += ev.details["comparisons"]
         if not ev.ok:
@@ -1133,14 +1141,9 @@ def suite_lemma2_printed(seed: int = 0, *, instances: int = 30, max_n: int = 4,
     """(12) of Lemma 2 exactly as printed (same ``p`` as in (11)), on the random instances
     of :func:`suite_lemma2`, for ``T >= 1``: returns the first failure with its witness and
     the narrower statement that holds, or ``holds`` if no instance breaks it."""
-    rng = random.Random(seed)
     total = 0
-    for k in range(instances):
-        n = rng.randint(2, max_n)
-        G = random_qsc_mask(n, rng, extra_prob=0.4)
-        eps = _eps_for(G, rng)
-        mats = [random_in_class(G, eps, rng) for _ in range(steps)]
-        x = [Fraction(rng.randint(-6, 6), rng.randint(1, 3)) for _ in range(n)]
+    for k, (mats, x, _) in enumerate(_lemma2_instances(random.Random(seed), instances, 2,
+                                                        max_n, steps)):
         ev = check_lemma2(mats, x, form="printed", min_T=1)
         total += ev.details["comparisons"]
         if not ev.ok:
