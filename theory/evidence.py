@@ -12,6 +12,20 @@ Levels, strongest first:
 * ``certified``  interval or ball arithmetic: a rigorous inequality or existence proof.
 * ``numeric-hp`` mpmath at a stated number of digits.
 * ``numeric``    float64.
+
+Scope, orthogonal to level: for which inputs the verdict was established.
+
+* ``universal``  proved for every input of a stated ``domain`` (symbolic parameters, a
+                 fixed small size decided by a decision procedure, a compact box covered by
+                 certified subdivision); ``method`` says how.
+* ``sampled``    checked on ``instances`` inputs drawn by ``generator`` from ``seed``.
+* ``mixed``      a universal part (its domain) and a sampled part (its instances).
+* ``witness``    an existential statement settled by an explicit instance (a
+                 counterexample for ``fails``; a construction for "there exist ...").
+
+Soundness: an undecided comparison is never support.  A check that cannot decide a
+comparison at its working precision raises the precision (:func:`escalate`) and reports
+``open`` with the digits tried when the cap is reached.
 """
 from __future__ import annotations
 
@@ -22,6 +36,105 @@ from typing import Any
 
 LEVELS = ("exact", "certified", "numeric-hp", "numeric")
 STATUSES = ("holds", "fails", "open")
+SCOPES = ("universal", "sampled", "mixed", "witness")
+
+
+@dataclass(frozen=True)
+class Scope:
+    """For which inputs a verdict was established (see the module docstring).
+
+    >>> universal("all w > 1, rho > 0", "symbolic (SymPy)").short()
+    'universal'
+    >>> sampled(40, "random rational 3x3", seed=0).short()
+    'sampled(40)'
+    >>> merge_scopes([universal("d = 3", "z3"), sampled(5, "g", 1)]).kind
+    'mixed'
+    """
+
+    kind: str
+    domain: str = ""          # universal / witness: the inputs covered
+    method: str = ""          # universal: how (symbolic, z3 unsat, certified subdivision)
+    instances: int | None = None   # sampled: how many inputs
+    generator: str = ""       # sampled: how they were drawn
+    seed: Any = None          # sampled: the seed (an int, or a list when parts differ)
+    parts: tuple = ()         # mixed: the universal and sampled parts
+
+    def __post_init__(self):
+        if self.kind not in SCOPES:
+            raise ValueError(f"scope kind must be one of {SCOPES}, got {self.kind!r}")
+        if self.kind == "universal" and not (self.domain and self.method):
+            raise ValueError("a universal scope names its domain and its method")
+        if self.kind == "sampled" and (self.instances is None or self.instances < 1
+                                       or not self.generator):
+            raise ValueError("a sampled scope names how many instances (>= 1) and the "
+                             "generator")
+        if self.kind == "witness" and not self.domain:
+            raise ValueError("a witness scope says what the witness is")
+
+    def short(self) -> str:
+        if self.kind == "sampled":
+            return f"sampled({self.instances})"
+        if self.kind == "mixed":
+            n = sum(p.instances or 0 for p in self.parts if p.kind == "sampled")
+            return f"mixed(+{n})"
+        return self.kind
+
+    @property
+    def has_universal_part(self) -> bool:
+        return self.kind == "universal" or (
+            self.kind == "mixed" and any(p.kind == "universal" for p in self.parts))
+
+    def to_json(self) -> dict:
+        out = {"kind": self.kind}
+        if self.kind in ("universal", "witness"):
+            out["domain"] = self.domain
+        if self.method:
+            out["method"] = self.method
+        if self.kind == "sampled":
+            out.update(instances=self.instances, generator=self.generator,
+                       seed=jsonable(self.seed))
+        if self.kind == "mixed":
+            out["parts"] = [p.to_json() for p in self.parts]
+        return out
+
+
+def universal(domain: str, method: str) -> Scope:
+    """Proved for every input of ``domain`` by ``method``."""
+    return Scope("universal", domain=domain, method=method)
+
+
+def sampled(instances: int, generator: str, seed=None) -> Scope:
+    """Checked on ``instances`` inputs drawn by ``generator`` (seeded by ``seed``)."""
+    return Scope("sampled", instances=int(instances), generator=generator, seed=seed)
+
+
+def witness(description: str) -> Scope:
+    """Settled by one explicit instance (``description`` says which)."""
+    return Scope("witness", domain=description)
+
+
+def merge_scopes(scopes: list) -> Scope | None:
+    """Scope of a conjunction: universal if every part is, sampled if every part is
+    (instances add up), mixed otherwise.  ``None`` if some part states no scope."""
+    if not scopes or any(s is None for s in scopes):
+        return None
+    flat = []
+    for s in scopes:
+        flat.extend(s.parts if s.kind == "mixed" else [s])
+    uni = [s for s in flat if s.kind in ("universal", "witness")]
+    smp = [s for s in flat if s.kind == "sampled"]
+    if not smp:
+        if all(s.kind == "witness" for s in uni):
+            return witness("; ".join(dict.fromkeys(s.domain for s in uni)))
+        if all(s.kind == "universal" for s in uni):
+            return universal("; ".join(dict.fromkeys(s.domain for s in uni)),
+                             "; ".join(dict.fromkeys(s.method for s in uni)))
+    if not uni:
+        seeds = list(dict.fromkeys(repr(s.seed) for s in smp))
+        seed = smp[0].seed if len(seeds) == 1 else [s.seed for s in smp]
+        return sampled(sum(s.instances for s in smp),
+                       "; ".join(dict.fromkeys(s.generator for s in smp)), seed)
+    return Scope("mixed", parts=tuple(flat))
 
 
 @dataclass
@@ -39,12 +152,15 @@ class Evidence:
     details: dict = field(default_factory=dict)
     witness: Any = None
     narrower: str | None = None  # the weaker statement that does hold, when status == fails
+    scope: Scope | None = None   # for which inputs (see Scope); the registry requires one
 
     def __post_init__(self):
         if self.status not in STATUSES:
             raise ValueError(f"status must be one of {STATUSES}, got {self.status!r}")
         if self.level not in LEVELS:
             raise ValueError(f"level must be one of {LEVELS}, got {self.level!r}")
+        if self.scope is not None and not isinstance(self.scope, Scope):
+            raise ValueError(f"scope must be a Scope, got {type(self.scope).__name__}")
 
     @property
     def ok(self) -> bool:
@@ -58,6 +174,7 @@ class Evidence:
             "details": jsonable(self.details),
             "witness": jsonable(self.witness),
             "narrower": self.narrower,
+            "scope": self.scope.to_json() if self.scope is not None else None,
         }
 
     def __str__(self) -> str:
@@ -67,9 +184,11 @@ class Evidence:
         return s
 
 
-def combine(statement: str, parts: list[Evidence], details: dict | None = None) -> Evidence:
+def combine(statement: str, parts: list[Evidence], details: dict | None = None,
+            scope: Scope | None = None) -> Evidence:
     """Conjunction of several checks: fails if any fails, open if any is open, and the
-    level is the weakest level among the parts."""
+    level is the weakest level among the parts.  The scope is ``scope`` if given, else
+    the failing part's scope for a failure, else :func:`merge_scopes` of the parts."""
     if not parts:
         raise ValueError("combine needs at least one part")
     status = ("fails" if any(p.status == "fails" for p in parts)
@@ -78,7 +197,45 @@ def combine(statement: str, parts: list[Evidence], details: dict | None = None) 
     witness = next((p.witness for p in parts if p.status == "fails"), None)
     d = dict(details or {})
     d["parts"] = [p.to_json() for p in parts]
-    return Evidence(statement, status, level, d, witness)
+    if scope is None:
+        if status == "fails":
+            scope = next(p.scope for p in parts if p.status == "fails")
+        else:
+            scope = merge_scopes([p.scope for p in parts])
+    return Evidence(statement, status, level, d, witness, scope=scope)
+
+
+def escalate(check, dps: int = 30, cap: int = 480):
+    """Run ``check(dps)`` with the digits doubled while it answers ``open`` because a
+    comparison was undecided (``details["undecided"]`` non-empty), up to ``cap`` digits.
+    The result records every precision tried in ``details["digits_tried"]``; a result
+    still undecided at the cap stays ``open`` and says so.
+
+    >>> def chk(d):
+    ...     ok = d >= 100
+    ...     return Evidence("x < y", "holds" if ok else "open", "certified",
+    ...                     {"undecided": [] if ok else [0]})
+    >>> e = escalate(chk, 30, 480)
+    >>> e.status, e.details["digits_tried"]
+    ('holds', [30, 60, 120])
+    >>> escalate(chk, 30, 90).details["open_reason"]
+    'comparisons still undecided at the cap of 90 digits (tried [30, 60])'
+    """
+    if dps < 1 or cap < dps:
+        raise ValueError(f"need 1 <= dps <= cap, got dps={dps}, cap={cap}")
+    tried = []
+    while True:
+        ev = check(dps)
+        tried.append(dps)
+        if not (ev.status == "open" and ev.details.get("undecided")):
+            break
+        if dps * 2 > cap:
+            ev.details["open_reason"] = (f"comparisons still undecided at the cap of {cap} "
+                                         f"digits (tried {tried})")
+            break
+        dps *= 2
+    ev.details["digits_tried"] = tried
+    return ev
 
 
 def jsonable(x: Any) -> Any:

@@ -87,7 +87,7 @@ def run(c: Claim, config: Config) -> dict:
         out = {"statement": c.statement, "status": "error", "level": None,
                "details": {"error": f"{type(exc).__name__}: {exc}",
                            "traceback": traceback.format_exc()},
-               "witness": None, "narrower": None}
+               "witness": None, "narrower": None, "scope": None}
     seconds = time.perf_counter() - t0
     return {
         "id": c.id,
@@ -96,6 +96,7 @@ def run(c: Claim, config: Config) -> dict:
         "assumptions": list(c.assumptions),
         "status": out["status"],
         "level": out["level"],
+        "scope": out["scope"],
         "evidence": {"checked": out["statement"], **out["details"]},
         "witness": out["witness"],
         "narrower": out["narrower"],
