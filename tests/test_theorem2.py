@@ -16,9 +16,15 @@ def _layers(rng, d, T, scale=0.5):
 def test_theorem2_holds_and_t0_reported():
     rng = np.random.default_rng(3)
     X0 = sphere_points((4, 4), rng)
-    ev = phi_recursion(masks.complete(4), X0, _layers(rng, 4, 20), 20)
+    lays = _layers(rng, 4, 20)
+    ev = phi_recursion(masks.complete(4), X0, lays[:5], 5)
     assert ev.status == "holds" and ev.details["n_centres"] == 4
     assert ev.details["t0_first_phi_nonneg"] is not None
+    # the complete mask collapses doubly exponentially: by t = 20, 1 - phi is far below
+    # any precision, so the comparisons stay undecided up to the cap: open, never holds
+    long = phi_recursion(masks.complete(4), X0, lays, 20, cap=240)
+    assert long.status == "open" and long.details["digits_tried"] == [60, 120, 240]
+    assert "cap of 240 digits" in long.details["open_reason"]
 
 
 def test_theorem2_negative_controls():

@@ -50,9 +50,9 @@ from numeric.errors import AssumptionError, RankCollapseError
 from numeric.precision import get_backend
 
 from . import graphs
-from .evidence import Evidence
+from .evidence import Evidence, escalate
 
-__all__ = ["norm2_upper", "lemma1_eps", "Theorem1Constants", "theorem1_constants",
+__all__ = ["norm2_upper", "upper_max", "ball_rate", "ball_str", "lemma1_eps", "Theorem1Constants", "theorem1_constants",
            "check_theorem1", "check_lemma1", "edge_weights", "theorem1_rate", "theorem2_eps", "rate_summary"]
 
 
@@ -67,6 +67,25 @@ def norm2_upper(W, be):
     hol = be.sqrt(np.array([one * inf], dtype=object))[0]
     best = fro if fro.upper() <= hol.upper() else hol
     return be.scalar(0) + best.upper()  # a point ball at the upper end
+
+
+def upper_max(balls, be):
+    """A point ball at the largest upper endpoint: a rigorous upper bound of the maximum
+    of the true values (the ball with the largest upper end need not contain it)."""
+    return be.scalar(0) + max(b.upper() for b in balls)
+
+
+def ball_str(b) -> str:
+    """A ball as text (its midpoint and radius): what evidence prints instead of a float."""
+    return str(b)
+
+
+def ball_rate(vals, a: int, b: int, be):
+    """``(vals[b] / vals[a])^(1/(b-a))`` as a ball, or ``None`` when either ball may be
+    zero or negative (the rate is then not certified and is not reported)."""
+    if b <= a or not (vals[a] > 0 and vals[b] > 0):
+        return None
+    return ((vals[b] / vals[a]).log() / (b - a)).exp()
 
 
 def lemma1_eps(max_in_degree: int, S, be):
@@ -136,7 +155,7 @@ def theorem1_constants(M, X0, layers, T: int, *, dps: int = 40,
     with be.context():
         X = be.asarray(X0)
         n, d = X.shape
-        B0 = max(be.sqrt((X * X).sum(axis=1)).tolist(), key=lambda v: v.upper())
+        B0 = upper_max(be.sqrt((X * X).sum(axis=1)).tolist(), be)
         # A3 over the horizon: sup_k ||W_V(0)...W_V(k)||_2, bounded via running products
         CV = be.scalar(1)
         prod = be.asarray(np.eye(d))
@@ -149,18 +168,16 @@ def theorem1_constants(M, X0, layers, T: int, *, dps: int = 40,
             dqk = lay.d_qk if lay.d_qk is not None else np.shape(lay.W_Q)[1]
             St = Bt * Bt * norm2_upper(lay.W_Q, be) * norm2_upper(lay.W_K, be) / \
                 be.sqrt(np.array([be.scalar(dqk)], dtype=object))[0]
-            S = S if S.upper() >= St.upper() else St
+            S = upper_max([S, St], be)
             prod = prod @ be.asarray(lay.W_V)
-            pn = norm2_upper(prod, be)
-            CV = CV if CV.upper() >= pn.upper() else pn
+            CV = upper_max([CV, norm2_upper(prod, be)], be)
         B = B0 * CV
         eps = lemma1_eps(max_deg, S, be) if eps_override is None else be.scalar(eps_override)
         osc2 = be.scalar(0)
         for k in range(d):
             col = X[:, k].tolist()
-            hi = max(col, key=lambda v: v.upper())
-            lo = min(col, key=lambda v: v.lower())
-            osc2 = osc2 + (hi - lo) ** 2
+            # upper bound of the oscillation: largest upper end minus smallest lower end
+            osc2 = osc2 + (upper_max(col, be) - min(v.lower() for v in col)) ** 2
         base = CV * be.sqrt(np.array([be.scalar(n) * osc2], dtype=object))[0] / 2
         q = 1 - eps ** r
         C = base * q ** (-be.scalar(r - 1) / r)
@@ -168,55 +185,80 @@ def theorem1_constants(M, X0, layers, T: int, *, dps: int = 40,
 
 
 def theorem1_rate(eps, r):
-    """``(1 - eps^r)^(1/r)`` as a float (for tables)."""
+    """``(1 - eps^r)^(1/r)`` as a float, for tables of rates (never for a verdict)."""
     return float((1 - float(eps) ** r) ** (1 / r))
 
 
-def check_theorem1(M, X0, layers, T: int, *, dps: int = 40, eps_override=None) -> Evidence:
-    """Theorem 1 on one instance: ``mu(X(t)) <= C (1 - eps^r)^(t/r)`` for ``t = 0..T``,
-    with the explicit constants of :func:`theorem1_constants`.
+def _exact_t0(X0) -> bool | None:
+    """Decide ``mu(X(0)) <= sqrt(N)/2 sqrt(sum_k osc_k(0)^2)`` exactly (Popoviciu, column
+    by column) for rational or float input; ``None`` if the input is not exact.  With
+    ``CV >= 1`` and ``(1 - eps^r)^(-(r-1)/r) >= 1`` this gives ``mu(0) <= C`` even when
+    the two sides are equal (``N = 2``), where balls cannot decide."""
+    from fractions import Fraction
+    try:
+        rows = [[Fraction(v) for v in row] for row in np.asarray(X0, dtype=object).tolist()]
+    except (TypeError, ValueError):
+        return None
+    n = len(rows)
+    mu2 = Fraction(0)
+    osc2 = Fraction(0)
+    for k in range(len(rows[0])):
+        col = [r[k] for r in rows]
+        m = sum(col) / n
+        mu2 += sum((v - m) ** 2 for v in col)
+        osc2 += (max(col) - min(col)) ** 2
+    return 4 * mu2 <= n * osc2
 
-    The trajectory is computed in arb balls at ``dps`` digits and every comparison is
-    certain, so ``holds`` is a certified statement about this instance.  A violation is
-    reported with the first ``t`` where ``mu(t) > bound(t)`` is certain."""
+
+def _theorem1_at(M, X0, layers, T: int, dps: int, eps_override) -> Evidence:
     be = get_backend(f"arb:{dps}")
     K = theorem1_constants(M, X0, layers, T, dps=dps, eps_override=eps_override)
     tr = simulate(X0, M, layers, T, mode="san", backend=be)
     mus = tr.mu()
-    undecided, tight = [], []
+    undecided = []
+    statement = "mu(X(t)) <= C (1 - eps^r)^(t/r) for t = 0..T"
     with be.context():
+        bounds = [K.bound(t) for t in range(T + 1)]
         for t in range(T + 1):
-            b = K.bound(t)
-            if mus[t] > b:
-                return Evidence("mu(X(t)) <= C (1 - eps^r)^(t/r)", "fails", "certified",
-                                {"T": T, "r": K.r, "eps": str(K.eps)},
-                                witness={"t": t, "mu": str(mus[t]), "bound": str(b),
+            if mus[t] > bounds[t]:
+                return Evidence(statement, "fails", "certified",
+                                {"T": T, "r": K.r, "eps": ball_str(K.eps), "digits": dps,
+                                 "undecided": []},
+                                witness={"t": t, "mu": str(mus[t]), "bound": str(bounds[t]),
                                          "eps_override": eps_override})
-            if not mus[t] < b:
-                # balls overlap: equality to the working precision (e.g. t = 0, N = 2,
-                # where Popoviciu's inequality is an equality) or an undecided point
-                (tight if (mus[t] / b).contains(1) else undecided).append(t)
-        ratio_last = float((mus[T] / K.bound(T)).mid()) if T else None
-        measured = _measured_rate(mus, be)
+            if not mus[t] < bounds[t]:
+                if t == 0 and _exact_t0(X0):
+                    continue  # decided exactly (Popoviciu): mu(0) <= C
+                undecided.append(t)
+        last = max((t for t in range(T + 1) if mus[t] > 0), default=0)
+        rate = ball_rate(mus, last // 2, last, be) if last >= 2 else None
+        ratio = mus[T] / bounds[T] if bounds[T] > 0 else None
     status = "holds" if not undecided else "open"
-    # points where mu = bound to the working precision are checked only numerically
-    level = "certified" if not tight else "numeric-hp"
-    return Evidence("mu(X(t)) <= C (1 - eps^r)^(t/r) for t = 0..T", status, level,
-                    {"T": T, "r": K.r, "eps": float(K.eps.mid()), "C": float(K.C.mid()),
-                     "bound_rate": theorem1_rate(K.eps.mid(), K.r),
-                     "measured_rate": measured, "mu_T_over_bound_T": ratio_last,
-                     "tight_t": tight[:5], "undecided_t": undecided[:5], "digits": dps})
+    return Evidence(statement, status, "certified",
+                    {"T": T, "r": K.r, "eps": ball_str(K.eps), "C": ball_str(K.C),
+                     "bound_rate": ball_str((1 - K.eps ** K.r) ** (be.scalar(1) / K.r)),
+                     "measured_rate": ball_str(rate) if rate is not None else
+                     "not certified (mu may be 0 within its ball)",
+                     "measured_rate_layers": [last // 2, last],
+                     "mu_T": ball_str(mus[T]), "mu_T_over_bound_T":
+                         ball_str(ratio) if ratio is not None else "undecided",
+                     "undecided": undecided[:10], "n_undecided": len(undecided),
+                     "digits": dps})
 
 
-def _measured_rate(mus, be, floor: float = 1e-25):
-    """Geometric-mean per-layer factor of mu over the second half of the stretch where
-    mu stays above ``floor`` (below it the arb ball radius can dominate)."""
-    vals = [float(m.mid()) for m in mus]
-    last = max((t for t, v in enumerate(vals) if v > floor), default=0)
-    if last < 2:
-        return None
-    a, b = vals[last // 2], vals[last]
-    return float(np.exp((np.log(b) - np.log(a)) / (last - last // 2)))
+def check_theorem1(M, X0, layers, T: int, *, dps: int = 40, cap: int = 640,
+                   eps_override=None) -> Evidence:
+    """Theorem 1 on one instance: ``mu(X(t)) <= C (1 - eps^r)^(t/r)`` for ``t = 0..T``,
+    with the explicit constants of :func:`theorem1_constants`.
+
+    The trajectory is computed in arb balls and every comparison must be decided: an
+    undecided one (balls overlapping, e.g. after the digits are used up over a long
+    horizon) doubles the digits, from ``dps`` up to ``cap``, and stays ``open`` (with the
+    digits tried) at the cap.  ``t = 0`` is decided exactly (:func:`_exact_t0`) where the
+    two sides may be equal.  ``holds`` is thus a certified statement about this instance;
+    a violation is reported with the first ``t`` where ``mu(t) > bound(t)`` is certain.
+    Rates and ratios in the evidence are balls (text), never midpoints."""
+    return escalate(lambda k: _theorem1_at(M, X0, layers, T, k, eps_override), dps, cap)
 
 
 def edge_weights(M, X0, layers, T: int, *, mode: str = "san", be):
@@ -233,27 +275,38 @@ def edge_weights(M, X0, layers, T: int, *, mode: str = "san", be):
             yield t, int(i), int(j), A[i, j]
 
 
-def check_lemma1(M, X0, layers, T: int, *, dps: int = 40, eps_override=None) -> Evidence:
-    """Lemma 1 on one instance: every attention weight on an edge of ``M`` is at least the
-    explicit ``eps = exp(-2S)/max_i |N_i|`` at every layer ``t < T`` (certified, arb)."""
+def _lemma1_at(M, X0, layers, T: int, dps: int, eps_override) -> Evidence:
     be = get_backend(f"arb:{dps}")
     K = theorem1_constants(M, X0, layers, T, dps=dps, eps_override=eps_override)
-    smallest = None
+    smallest, undecided, n_edges = None, [], 0
     with be.context():
         for t, i, j, a in edge_weights(M, X0, layers, T, be=be):
+            n_edges += 1
             if smallest is None or a.lower() < smallest.lower():
                 smallest = a
             if a < K.eps:
                 return Evidence("A_ij(t) >= eps on every edge", "fails", "certified",
-                                {"T": T}, witness={"t": t, "i": i, "j": j,
-                                                   "A_ij": str(a), "eps": str(K.eps)})
-        ok = smallest is None or smallest >= K.eps
+                                {"T": T, "digits": dps, "undecided": []},
+                                witness={"t": t, "i": i, "j": j,
+                                         "A_ij": str(a), "eps": str(K.eps)})
+            if not a >= K.eps:
+                undecided.append((t, i, j))
+        slack = smallest / K.eps if smallest is not None else None
     return Evidence("A_ij(t) >= eps = exp(-2S)/max|N_i| on every edge, t < T",
-                    "holds" if ok else "open", "certified",
-                    {"T": T, "eps": float(K.eps.mid()), "S": float(K.S.mid()),
-                     "smallest_weight": float(smallest.mid()) if smallest is not None
-                     else None, "slack": float((smallest / K.eps).mid())
-                     if smallest is not None else None})
+                    "holds" if not undecided else "open", "certified",
+                    {"T": T, "edge_weights_checked": n_edges, "eps": ball_str(K.eps),
+                     "S": ball_str(K.S), "smallest_weight": ball_str(smallest)
+                     if smallest is not None else None,
+                     "slack_smallest_over_eps": ball_str(slack) if slack is not None
+                     else None, "undecided": undecided[:10], "digits": dps})
+
+
+def check_lemma1(M, X0, layers, T: int, *, dps: int = 40, cap: int = 640,
+                 eps_override=None) -> Evidence:
+    """Lemma 1 on one instance: every attention weight on an edge of ``M`` is at least the
+    explicit ``eps = exp(-2S)/max_i |N_i|`` at every layer ``t < T`` (certified, arb; an
+    undecided comparison raises the digits up to ``cap``, then stays ``open``)."""
+    return escalate(lambda k: _lemma1_at(M, X0, layers, T, k, eps_override), dps, cap)
 
 
 def theorem2_eps(M, W_Q, W_K, d_qk=None, *, dps: int = 40):

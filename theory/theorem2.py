@@ -34,8 +34,8 @@ from numeric.errors import AssumptionError, RankCollapseError
 from numeric.precision import get_backend
 
 from . import graphs
-from .bounds import _layers_list, edge_weights, lemma1_eps, norm2_upper
-from .evidence import Evidence
+from .bounds import _layers_list, ball_rate, edge_weights, lemma1_eps, norm2_upper, upper_max
+from .evidence import Evidence, escalate
 
 __all__ = ["inner_min", "check_orthogonal", "phi_recursion", "centres_within_radius",
            "min_attention_weight", "centre_count_witness", "mu_phi_relation"]
@@ -51,35 +51,73 @@ def inner_min(X, be):
     return out
 
 
+def _fractions(W):
+    """``W`` as a list of rows of Fractions (exact for ints, floats, Fractions and SymPy
+    rationals), or ``None`` when some entry is not an exact number (e.g. a ball)."""
+    from fractions import Fraction
+    try:
+        return [[v if isinstance(v, Fraction) else Fraction(str(v)) if hasattr(v, "q")
+                 else Fraction(v) for v in row] for row in np.asarray(W, dtype=object).tolist()]
+    except (TypeError, ValueError):
+        return None
+
+
 def check_orthogonal(W, be, t=None) -> None:
-    """Raise :class:`AssumptionError` unless ``W W^T = I`` is certain to within the
-    balls (for exact rational input: exactly)."""
-    W = be.asarray(W)
-    G = W @ W.T
-    d = W.shape[0]
+    """Raise :class:`AssumptionError` unless ``W W^T = I`` EXACTLY.
+
+    The hypothesis is decided in rational arithmetic (a float is a dyadic rational, so a
+    float matrix that is orthogonal only to rounding is rejected: use exactly orthogonal
+    rational matrices, e.g. Cayley transforms).  Entries that are not exact numbers
+    (balls) are rejected too: the hypothesis could not be decided.
+
+    >>> from numeric.precision import get_backend
+    >>> check_orthogonal([[0, 1], [1, 0]], get_backend("arb:30"))
+    >>> check_orthogonal([[0.6, 0.8], [-0.8, 0.6]], get_backend("arb:30"))
+    Traceback (most recent call last):
+    ...
+    numeric.errors.AssumptionError: assumption W_V orthogonal violated: W_V W_V^T differs from I at entry (0, 0): 1.0000000000000000444 (exactly; the rational value of the input)
+    """
+    where = f" at layer {t}" if t is not None else ""
+    F = _fractions(W)
+    if F is None:
+        raise AssumptionError("W_V orthogonal", f"W_V{where} has entries that are not exact "
+                              "numbers: orthogonality cannot be decided", where=t)
+    d = len(F)
     for i in range(d):
         for j in range(d):
-            target = 1 if i == j else 0
-            if not G[i, j].contains(target):
-                where = f" at layer {t}" if t is not None else ""
+            g = sum(a * b for a, b in zip(F[i], F[j]))
+            if g != (1 if i == j else 0):
                 raise AssumptionError("W_V orthogonal", f"W_V W_V^T differs from I at entry "
-                                      f"({i}, {j}){where}: {G[i, j].mid()}", where=t)
+                                      f"({i}, {j}){where}: {float(g):.20g} (exactly; the "
+                                      "rational value of the input)", where=t)
 
 
 def phi_recursion(M, X0, layers, T: int, *, n_centres: int | None = None, dps: int = 60,
-                  mode: str = "post-ln", require_orthogonal: bool = True,
+                  cap: int = 960, mode: str = "post-ln", require_orthogonal: bool = True,
                   require_phi0_nonneg: bool = False, eps_override=None) -> Evidence:
     """Check ``phi(t + r) >= n eps^{2r} + (1 - n eps^{2r}) phi(t)`` for every
-    ``t <= T - r`` with ``phi(t) >= 0`` certain, on one post-LN (or pre-LN) trajectory.
+    ``t <= T - r`` with ``phi(t) >= 0``, on one post-LN (or pre-LN) trajectory.
 
     ``n_centres`` defaults to ``n_r``, the number of centres of eccentricity ``<= r``
     (:func:`centres_within_radius`); pass ``1`` for Corollary 1 as stated, or the paper's
     count of all centres to test its reading.  Raises :class:`AssumptionError` for A1, a mask
-    without centre, or a non-orthogonal ``W_V`` (unless ``require_orthogonal=False``,
-    which negative controls use).  ``require_phi0_nonneg=True`` is Corollary 1's setting:
-    an input with a certainly negative cosine raises :class:`AssumptionError`
-    ("phi(0) >= 0").  Also reports ``t0``: the first ``t`` with
-    ``phi(t) >= 0`` certain, and the measured decay of ``1 - phi`` against the bound."""
+    without centre, or a ``W_V`` that is not exactly orthogonal (unless
+    ``require_orthogonal=False``, which negative controls use).  ``require_phi0_nonneg=True``
+    is Corollary 1's setting: an input with a certainly negative cosine raises
+    :class:`AssumptionError` ("phi(0) >= 0").
+
+    Soundness: a layer whose ``phi(t)`` ball straddles 0 (the hypothesis undecided) or
+    whose recursion comparison is undecided counts as undecided; the digits are doubled
+    from ``dps`` up to ``cap`` until none is left, else the verdict is ``open``.  Also
+    reports ``t0`` (the first ``t`` with ``phi(t) >= 0`` certain) and the measured decay of
+    ``1 - phi`` as a ball."""
+    return escalate(lambda k: _phi_recursion_at(M, X0, layers, T, n_centres, k, mode,
+                                                require_orthogonal, require_phi0_nonneg,
+                                                eps_override), dps, cap)
+
+
+def _phi_recursion_at(M, X0, layers, T, n_centres, dps, mode, require_orthogonal,
+                      require_phi0_nonneg, eps_override) -> Evidence:
     be = get_backend(f"arb:{dps}")
     _masks.check_a1(M)
     r = graphs.radius(M)
@@ -98,20 +136,22 @@ def phi_recursion(M, X0, layers, T: int, *, n_centres: int | None = None, dps: i
             dqk = lay.d_qk if lay.d_qk is not None else np.shape(lay.W_Q)[1]
             St = norm2_upper(lay.W_Q, be) * norm2_upper(lay.W_K, be) / \
                 be.sqrt(np.array([be.scalar(dqk)], dtype=object))[0]
-            S = S if S.upper() >= St.upper() else St
+            S = upper_max([S, St], be)
         eps = lemma1_eps(max_deg, S, be) if eps_override is None else be.scalar(eps_override)
         # the theorem starts on the sphere: use the balls of X0 / ||X0_i|| (they contain
         # the exactly normalised input even when float rows are unit only to 1e-16)
         X0 = be.asarray(X0)
         norms = be.sqrt((X0 * X0).sum(axis=1))
         if any(v.contains(0) for v in norms):
-            raise AssumptionError("tokens on the sphere", "X(0) has a zero token")
+            raise AssumptionError("tokens on the sphere", "X(0) has a zero token (or one "
+                                  "whose norm cannot be shown nonzero)")
         X0 = X0 / norms[:, None]
-        if require_phi0_nonneg and inner_min(X0, be) < 0:
+        phi0 = inner_min(X0, be)
+        if require_phi0_nonneg and phi0 < 0:
             raise AssumptionError("phi(0) >= 0", "two input tokens have a negative cosine "
-                                  f"(phi(0) = {float(inner_min(X0, be).mid()):.4g}); Corollary "
-                                  "1 assumes none")
+                                  f"(phi(0) = {phi0}); Corollary 1 assumes none")
     tr = simulate(X0, M, layers, T, mode=mode, backend=be)
+    undecided = []
     with be.context():
         if mode == "pre-ln":  # tokens leave the sphere: use cosines
             Xs = [X / be.sqrt((X * X).sum(axis=1))[:, None] for X in tr.X]
@@ -122,48 +162,45 @@ def phi_recursion(M, X0, layers, T: int, *, n_centres: int | None = None, dps: i
         gaps = [_max_half_sq_dist(X) for X in Xs]
         a = n * eps ** (2 * r)
         t0 = next((t for t, p in enumerate(phis) if p >= 0), None)
-        checked, stopped = 0, None
+        checked = skipped = 0
         for t in range(0, T - r + 1):
+            if phis[t] < 0:
+                skipped += 1               # hypothesis certainly false: nothing to check
+                continue
             if not phis[t] >= 0:
+                undecided.append({"t": t, "what": "phi(t) >= 0", "phi_t": str(phis[t])})
                 continue
             rhs = (1 - a) * gaps[t]          # the recursion, as 1 - phi(t+r) <= rhs
             if gaps[t + r] > rhs:
                 return Evidence("phi(t+r) >= n eps^{2r} + (1 - n eps^{2r}) phi(t) when "
                                 "phi(t) >= 0", "fails", "certified",
-                                {"r": r, "n": n, "eps": float(eps.mid()), "mode": mode},
+                                {"r": r, "n": n, "eps": str(eps), "mode": mode,
+                                 "digits": dps, "undecided": []},
                                 witness={"t": t, "phi_t": str(phis[t]),
                                          "one_minus_phi_t_plus_r": str(gaps[t + r]),
                                          "allowed": str(rhs), "eps_override": eps_override})
-            if not gaps[t + r] <= rhs:       # balls too wide to decide: precision exhausted
-                stopped = t
-                break
+            if not gaps[t + r] <= rhs:       # balls too wide to decide
+                undecided.append({"t": t, "what": "recursion", "lhs": str(gaps[t + r]),
+                                  "rhs": str(rhs)})
+                continue
             checked += 1
-        gap = [float(g.mid()) for g in gaps]
-    measured = None
-    horizon = stopped if stopped is not None else len(gap)
-    pos = [t for t in range(horizon) if gap[t] > 0]
-    if len(pos) > 4:
-        a_t, b_t = pos[len(pos) // 2], pos[-1]
-        if b_t > a_t:
-            measured = float(np.exp((np.log(gap[b_t]) - np.log(gap[a_t])) / (b_t - a_t)))
-    status = "holds" if checked else "open"
-    last = (stopped if stopped is not None else T - r + 1) - 1
+        pos = [t for t in range(len(gaps)) if gaps[t] > 0]
+        rate = ball_rate(gaps, pos[len(pos) // 2], pos[-1], be) if len(pos) > 4 else None
+        bound_rate = (1 - a) ** (be.scalar(1) / r) if a < 1 else None
+    status = "open" if undecided or not checked else "holds"
     return Evidence("phi(t+r) >= n eps^{2r} + (1 - n eps^{2r}) phi(t) for every t <= "
-                    f"{last} with phi(t) >= 0 (later layers: balls too wide to decide)"
-                    if stopped is not None else
-                    "phi(t+r) >= n eps^{2r} + (1 - n eps^{2r}) phi(t) for every t <= "
-                    f"{last} with phi(t) >= 0",
+                    f"{T - r} with phi(t) >= 0",
                     status, "certified",
-                    {"T": T, "r": r, "n_centres": n, "eps": float(eps.mid()),
+                    {"T": T, "r": r, "n_centres": n, "eps": str(eps),
                      "n_centres_all": graphs.n_centers(M),
-                     "layers_skipped_phi_not_certainly_nonneg":
-                         sum(1 for t in range(0, (stopped if stopped is not None else
-                                                  T - r + 1)) if not phis[t] >= 0),
+                     "layers_skipped_phi_certainly_negative": skipped,
                      "t0_first_phi_nonneg": t0, "steps_checked": checked,
-                     "stopped_at_t_precision": stopped,
-                     "bound_rate_1_minus_phi_per_layer": float((1 - a).mid()) ** (1 / r),
-                     "measured_rate_1_minus_phi_per_layer": measured, "digits": dps,
-                     "mode": mode},
+                     "undecided": undecided[:5], "n_undecided": len(undecided),
+                     "bound_rate_1_minus_phi_per_layer":
+                         str(bound_rate) if bound_rate is not None else "n eps^{2r} >= 1",
+                     "measured_rate_1_minus_phi_per_layer":
+                         str(rate) if rate is not None else "not certified",
+                     "digits": dps, "mode": mode},
                     None if checked else {"reason": "phi(t) never certainly >= 0 within T",
                                           "phi_T": str(phis[-1])})
 
@@ -226,7 +263,7 @@ def centre_count_witness(dps: int = 60) -> Evidence:
                     "(Theorem 2's N, the refinement's n), eps any lower bound of the weights",
                     status, "certified",
                     {"mask": "sliding_window(3, 1)", "eccentricities": [2, 1, 2], "r": 1,
-                     "eps_certified_lower_bound": float(eps.mid()),
+                     "eps_certified_lower_bound": str(eps),
                      "with_all_centres": all_c.status, "with_n_r_centres": within.status,
                      "n_r": len(centres_within_radius(M))},
                     witness=all_c.witness,
@@ -240,4 +277,4 @@ def mu_phi_relation(X, be) -> bool:
     ``mu^2 = (1/2N) sum ||X_i - X_j||^2 = (1/2N) sum (2 - 2<X_i, X_j>)``); certain?"""
     from numeric.measures import mu
     n = X.shape[0]
-    return bool(mu(X) ** 2 <= n * (1 - inner_min(X, be)))
+    return bool(mu(X) ** 2 <= n * (1 - inner_min(X, be)))  # a ball comparison: certain

@@ -41,6 +41,27 @@ def configure(p):
     p.add_argument("--verbose", "-v", action="store_true", help="print evidence details")
 
 
+def scope_text(scope: dict | None, long: bool = False) -> str:
+    """The scope column: ``universal``, ``sampled(n)``, ``mixed(+n)``, ``witness`` (or
+    ``-`` when a check stated none); ``long`` adds the domain / generator / seed."""
+    if not scope:
+        return "-"
+    kind = scope["kind"]
+    if kind == "sampled":
+        short = f"sampled({scope['instances']})"
+        extra = f"{scope['generator']}; seed {scope.get('seed')}"
+    elif kind == "mixed":
+        parts = scope["parts"]
+        n = sum(p.get("instances", 0) for p in parts if p["kind"] == "sampled")
+        short = f"mixed(+{n})"
+        extra = " | ".join(scope_text(p, True) for p in parts)
+    else:
+        short = kind
+        extra = scope.get("domain", "") + (f" [{scope['method']}]" if scope.get("method")
+                                           else "")
+    return f"{short}: {extra}" if long else short
+
+
 def _short(ev: dict) -> str:
     keep = {k: v for k, v in ev.items() if k not in ("checked", "parts", "traceback")}
     s = ", ".join(f"{k}={v}" for k, v in keep.items())
@@ -72,28 +93,39 @@ def run(args) -> int:
     total = time.perf_counter() - t0
     counts = {s: sum(r["status"] == s for r in results)
               for s in ("holds", "fails", "open", "error")}
+    scopes = {k: sum(1 for r in results if r["status"] == "holds" and r["scope"]
+                     and r["scope"]["kind"] == k)
+              for k in ("universal", "mixed", "sampled", "witness")}
     if args.markdown:
-        print("| claim | paper | status | level | seconds | test |")
-        print("|---|---|---|---|---|---|")
+        print("| claim | paper | status | level | covers | seconds | test |")
+        print("|---|---|---|---|---|---|---|")
         for r in results:
-            print(f"| `{r['id']}` | {r['ref']} | {r['status']} | {r['level']} | "
+            cov = scope_text(r["scope"], True).replace("|", "/")
+            print(f"| `{r['id']}` | {r['ref']} | {r['status']} | {r['level']} | {cov} | "
                   f"{r['seconds']:.2f} | `{r['test']}` |")
         print(f"\n{len(results)} claims, seed {args.seed}: " +
               ", ".join(f"{v} {k}" for k, v in counts.items()))
     elif args.json:
-        json.dump({"claims": results, "summary": {**counts, "seconds": round(total, 2),
+        json.dump({"claims": results, "summary": {**counts, "holds_by_scope": scopes,
+                                                  "seconds": round(total, 2),
                                                   "seed": args.seed,
                                                   "thorough": args.thorough}},
                   sys.stdout, indent=1)
         print()
     else:
-        print(f"{'claim':32s} {'status':7s} {'level':10s} {'sec':>6s}  evidence")
+        print(f"{'claim':32s} {'status':7s} {'level':10s} {'scope':13s} {'sec':>6s}  evidence")
         for r in results:
             print(f"{r['id']:32s} {r['status']:7s} {str(r['level']):10s} "
-                  f"{r['seconds']:6.2f}  {_short(r['evidence'])}")
+                  f"{scope_text(r['scope']):13s} {r['seconds']:6.2f}  "
+                  f"{_short(r['evidence'])}")
             if r["status"] in ("fails", "error") or args.verbose:
                 print(f"    checked: {r['evidence'].get('checked')}")
+                print(f"    covers: {scope_text(r['scope'], True)}")
                 print(f"    test: {r['test']}")
+                if args.verbose:
+                    print("    evidence: " + json.dumps(
+                        {k: v for k, v in r["evidence"].items() if k != "traceback"},
+                        indent=1).replace("\n", "\n    "))
                 if r["witness"] is not None:
                     print(f"    witness: {json.dumps(r['witness'])[:400]}")
                 if r["narrower"]:
@@ -103,6 +135,7 @@ def run(args) -> int:
         noun = "claim" if len(results) == 1 else "claims"
         print(f"\n{len(results)} {noun} in {total:.1f} s: " +
               ", ".join(f"{v} {k}" for k, v in counts.items()) + f" (seed {args.seed})")
+        print("holds by scope: " + ", ".join(f"{v} {k}" for k, v in scopes.items()))
     if counts["error"]:
         return 1
     if args.strict and counts["fails"]:
