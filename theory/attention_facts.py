@@ -15,7 +15,33 @@ from numeric import masks as _masks
 from numeric.attention import attention
 from numeric.precision import get_backend
 
-from .evidence import Evidence
+from .evidence import Evidence, universal
+
+
+def row_stochastic_symbolic(max_degree: int = 6) -> Evidence:
+    """For every in-degree ``n <= max_degree`` and real scores ``R_1..R_n`` (SymPy symbols
+    declared real): the masked softmax weights ``exp(R_j) / sum_k exp(R_k)`` sum to 1
+    exactly and each is positive.  Off the mask the weight is 0 by definition.
+
+    >>> row_stochastic_symbolic(3).status
+    'holds'
+    """
+    import sympy as sp
+
+    bad = []
+    for n in range(1, max_degree + 1):
+        R = sp.symbols(f"R1:{n + 1}", real=True)
+        Z = sum(sp.exp(r) for r in R)
+        w = [sp.exp(r) / Z for r in R]
+        if sp.simplify(sum(w) - 1) != 0 or not all(x.is_positive for x in w):
+            bad.append(n)
+    statement = "sum_j exp(R_j)/sum_k exp(R_k) = 1 and every weight > 0"
+    if bad:
+        return Evidence(statement, "open", "exact", {"not_confirmed_for_n": bad,
+                                                     "open_reason": "SymPy did not confirm"})
+    return Evidence(statement, "holds", "exact", {"max_degree": max_degree},
+                    scope=universal(f"every row of in-degree n <= {max_degree}, every real "
+                                    "score vector", "symbolic (SymPy, real symbols)"))
 
 
 def row_stochastic(M, X, W_Q, W_K, *, dps: int = 50) -> Evidence:

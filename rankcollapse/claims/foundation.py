@@ -5,8 +5,8 @@ import numpy as np
 
 from numeric import masks
 from numeric.weights import gaussian
-from theory.attention_facts import row_stochastic
-from theory.evidence import combine
+from theory.attention_facts import row_stochastic, row_stochastic_symbolic
+from theory.evidence import combine, sampled
 
 from . import Config, claim
 
@@ -25,6 +25,13 @@ def attention_row_stochastic(cfg: Config):
               masks.global_window(n, 1)):
         X = rng.standard_normal((n, d)) * 3
         parts.append(row_stochastic(M, X, gaussian(d, d, rng, 2.0), gaussian(d, d, rng, 2.0)))
-    return combine("A row-stochastic with support M on causal, window, strided and "
+    inst = combine("A row-stochastic with support M on causal, window, strided and "
                    f"global-window masks (N={n}, d={d}, random scaled weights)", parts,
-                   {"instances": len(parts), "seed": cfg.seed})
+                   {"instances": len(parts), "seed": cfg.seed},
+                   scope=sampled(len(parts), f"causal, sliding_window(1), strided(3), "
+                                 f"global_window(1) at N = {n}, d = {d}; X Gaussian times 3, "
+                                 "W_Q, W_K Gaussian (scale 2)", cfg.seed))
+    return combine("masked softmax rows sum to 1 with positive weights exactly on the mask: "
+                   "symbolic for every row of in-degree <= 6 and every real scores; "
+                   "certified in arb on sampled instances",
+                   [row_stochastic_symbolic(8 if cfg.thorough else 6), inst])

@@ -6,7 +6,7 @@ import time
 
 from numeric import masks
 from theory import graphs
-from theory.evidence import Evidence
+from theory.evidence import Evidence, sampled, universal, witness
 
 from . import Config, claim
 
@@ -20,7 +20,8 @@ from . import Config, claim
        notes="Definitions 1-5: reachability, centres, radius")
 def definition_centre_radius(cfg: Config) -> Evidence:
     return graphs.check_definitions(seed=cfg.seed, graphs=1500 if cfg.thorough else 300,
-                                    max_n=12 if cfg.thorough else 9)
+                                    max_n=12 if cfg.thorough else 9,
+                                    exhaustive_max_n=4 if cfg.thorough else 3)
 
 
 @claim("closed-forms-masks", "Definitions 3-5 on the masks of Section 5 and their variants",
@@ -37,6 +38,10 @@ def closed_forms_masks(cfg: Config) -> Evidence:
                                         max_n=120 if cfg.thorough else 40)
     ev = graphs.check_closed_forms(inst)
     ev.details["seed"] = cfg.seed
+    ev.scope = (witness("the instance in the witness") if ev.status == "fails" else
+                sampled(len(inst), "a fixed grid of edge cases (n = 1, 2, 3, 7; w = 0, w >= n, "
+                        "...) plus random (family, n, parameters) per family, n <= "
+                        f"{120 if cfg.thorough else 40}", cfg.seed))
     ev.details["forms"] = {f: {k: str(v) for k, v in graphs.closed_form(f).items()
                                if k in ("n_centers", "radius", "diameter")}
                            for f in masks.FAMILIES}
@@ -61,8 +66,11 @@ def centres_complete_vs_causal(cfg: Config) -> Evidence:
              "causal": str(graphs.closed_form("causal")["n_centers"])}
     details = {"N": f"1..64, 257, 1024 ({len(ns)} sizes)", "closed_forms": forms}
     if bad:
-        return Evidence(statement, "fails", "exact", details, witness=bad[0])
-    return Evidence(statement, "holds", "exact", details)
+        return Evidence(statement, "fails", "exact", details, witness=bad[0],
+                        scope=witness(f"N = {bad[0]['n']}"))
+    return Evidence(statement, "holds", "exact", details,
+                    scope=universal("N = 1..64, 257 and 1024 (each size computed)",
+                                    "exhaustive computation (exact BFS)"))
 
 
 @claim("remark-radius-diameter", "Section 4.1, trade-off paragraph (radius <= diameter <= "
@@ -71,7 +79,11 @@ def centres_complete_vs_causal(cfg: Config) -> Evidence:
        test="tests/test_graphs.py::test_remark_witness_and_narrower",
        notes="The remark radius <= diameter <= 2 radius")
 def remark_radius_diameter(cfg: Config) -> Evidence:
-    return graphs.radius_diameter_remark(max_n=4, symmetric_max_n=6 if cfg.thorough else 5)
+    ev = graphs.radius_diameter_remark(max_n=4, symmetric_max_n=6 if cfg.thorough else 5)
+    ev.scope = (witness("a strongly connected 4-token mask with radius 1 and diameter 3 "
+                        "(theory.graphs.remark_counterexample_mask)") if ev.status == "fails"
+                else universal("every mask on N <= 4 tokens", "exhaustive enumeration"))
+    return ev
 
 
 @claim("graph-search-scales", "Definitions 3-5 at sequence length N = 131072",
@@ -83,7 +95,12 @@ def remark_radius_diameter(cfg: Config) -> Evidence:
        notes="Graph searches at N = 131072")
 def graph_search_scales(cfg: Config) -> Evidence:
     n = 131072
-    return graphs.check_large_masks(n, families=(("sliding_window", {"w": 1}),
-                                                 ("unidirectional_window", {"w": 1}),
-                                                 ("global_window", {"w": 1})),
-                                    max_bfs=6, clock=time.perf_counter)
+    ev = graphs.check_large_masks(n, families=(("sliding_window", {"w": 1}),
+                                               ("unidirectional_window", {"w": 1}),
+                                               ("global_window", {"w": 1})),
+                                  max_bfs=6, clock=time.perf_counter)
+    ev.scope = (witness("the mask in the witness") if ev.status == "fails" else
+                universal(f"the three masks sliding_window(1), unidirectional_window(1), "
+                          f"global_window(1) at N = {n}", "exhaustive computation (exact "
+                          "sparse BFS)"))
+    return ev

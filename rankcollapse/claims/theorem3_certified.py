@@ -7,7 +7,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 from counterexamples import f4_search, krawczyk
-from theory.evidence import Evidence
+from theory.evidence import Evidence, sampled, witness
 
 from . import claim
 
@@ -69,7 +69,10 @@ def check_perturbed(config) -> Evidence:
                                 "eigenvalue exactly 1 transversally, for every W_Q, W_K"}
     return Evidence("rank-k equilibria persist for small W_Q, W_K (certified)",
                     "holds" if ok else "open", "certified", details,
-                    narrower=None if ok else "some rank not certified even at delta = 1e-6")
+                    narrower=None if ok else "some rank not certified even at delta = 1e-6",
+                    scope=sampled(len(cases) * len(seeds), "(N, d, w) in " + str(cases) +
+                                  ", one seeded Gaussian direction (Z_Q, Z_K) per seed, every "
+                                  "rank k, deltas on the grid 1e-6..10", seeds))
 
 
 @claim("appendix-f4-conjecture", "Appendix F.4",
@@ -109,5 +112,7 @@ def check_f4(config) -> Evidence:
                               "repeated is a rank-1 equilibrium for the same weights"},
             narrower="holds for the complete mask with W_Q = W_K = 0 (every equilibrium has all "
                      "tokens equal, exact); fails as soon as W_Q, W_K make the rows of A differ "
-                     "(complete mask) or the mask is a window (already with W_Q = W_K = 0)")
+                     "(complete mask) or the mask is a window (already with W_Q = W_K = 0)",
+            scope=witness("complete mask, N = d = 2, X = I, W_Q = W_K = I, W_V as in the "
+                          "witness (exact)"))
     return Evidence("F.4 conjecture", "open", "exact", details)

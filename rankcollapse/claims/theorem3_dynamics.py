@@ -10,7 +10,8 @@ from __future__ import annotations
 from fractions import Fraction
 
 from counterexamples import coupled, f3, stability
-from theory.evidence import Evidence, combine
+from theory.evidence import Evidence, combine, sampled, universal
+from theory.evidence import witness as witness_scope
 
 from . import claim
 
@@ -24,9 +25,12 @@ NOTES = "Theorem 3 (2), Appendix F.3: Lemmas 12-13, coupled dynamics, stability"
        assumptions=("causal mask", "W_Q = W_K = 0", "W_V = I + wJ", "token 1 at e_d"),
        test="tests/test_f3.py::test_lemma12_symbolic", notes=NOTES)
 def check_lemma12(config) -> Evidence:
-    ev = f3.lemma12((3, 4, 5) if config.thorough else (3, 4))
+    dims = (3, 4, 5) if config.thorough else (3, 4)
+    ev = f3.lemma12(dims)
     typo = f3.printed_ratio_formula()
     ev.details["printed_left_fraction_typo"] = typo.to_json()
+    ev.scope = universal(f"d in {dims}, every w > 0, every real y and positive ratios",
+                         "symbolic (SymPy, positive/real symbols)")
     return ev
 
 
@@ -54,7 +58,9 @@ def check_lemma13(config) -> Evidence:
                     {"d3": d3.to_json(), "boundary_identity": ident.status,
                      "d>=4": [e.to_json() for e in fails],
                      "exit_fraction_numeric_token1_at_e_d": frac, "seed": config.seed},
-                    witness=witness, narrower=fails[0].narrower)
+                    witness=witness, narrower=fails[0].narrower,
+                    scope=witness_scope("d = 4, w = 2: exact one-step witness "
+                                  "(counterexamples.f3.boundary_witness(4, 2))"))
 
 
 @claim("lemma-13-invariance-coupled", "Appendix F.3 (proof of Theorem 3 (2))",
@@ -86,7 +92,9 @@ def check_lemma13_coupled(config) -> Evidence:
                      "seed": config.seed},
                     witness=cert,
                     narrower="invariance holds with token 1 exactly at e_d (d = 3); in the coupled "
-                             "system it fails on a positive-measure part of the region")
+                             "system it fails on a positive-measure part of the region",
+                    scope=witness_scope("d = 3, w = 2: the start in the witness, exit certified in "
+                                  "arb"))
 
 
 @claim("theorem-3-2", "Theorem 3 (2), Appendix F.3",
@@ -98,6 +106,9 @@ def check_lemma13_coupled(config) -> Evidence:
        test="tests/test_coupled.py::test_basin_fraction_positive_and_negative_controls", notes=NOTES)
 def check_theorem_3_2(config) -> Evidence:
     parts = [f3.lemma13_d3(), f3.boundary_identity((3, 4))]
+    parts[0].scope = universal("d = 3, token 1 at e_d: every w > 1 and every start in the "
+                               "region", "symbolic (SymPy)")
+    parts[1].scope = universal("d in (3, 4), symbolic point", "symbolic (SymPy)")
     n, T = (4000, 2000) if config.thorough else (800, 300)
     sizes = [(2, 2, 2.0), (3, 3, 2.0)] + ([(2, 3, 2.0), (4, 4, 4.0)] if config.thorough else [])
     meas = {}
@@ -107,7 +118,9 @@ def check_theorem_3_2(config) -> Evidence:
         meas[f"N={N},d={d},w={w}"] = {k: r[k] for k in ("fraction", "wilson95", "trend", "ambiguous",
                                                        "max_ratio_rank_one", "min_ratio_not_rank_one")}
         parts.append(Evidence(f"coupled N={N}, d={d}, w={w}: fraction not near rank one > 0",
-                              "holds" if ok else "open", "numeric", meas[f"N={N},d={d},w={w}"]))
+                              "holds" if ok else "open", "numeric", meas[f"N={N},d={d},w={w}"],
+                              scope=sampled(n, f"N={N}, d={d}, w={w}: tokens uniform on the "
+                                               f"sphere, float64, T = {T}", config.seed)))
     return combine("Theorem 3 (2): token-by-token part exact (d = 3), coupled part measured",
                    parts, {"coupled": meas, "samples": n, "T": T, "seed": config.seed,
                            "near_rank_one": "dist_rank_one(X)/||X||_F < 0.05 at T"})
@@ -128,8 +141,14 @@ def check_stability(config) -> Evidence:
                                                            "expanding", "open")} for r in rows]
         ok = all(r["open"] == 0 and r["neutral"] >= d - 1 for r in rows)
         parts.append(Evidence(f"N={n}, d={d}, w={w}: {len(rows)} equilibria classified",
-                              "holds" if ok else "open", "certified", {}))
-        parts.append(stability.token1_unipotent(d, w))
+                              "holds" if ok else "open", "certified", {},
+                              scope=universal(f"every Jordan equilibrium (all ranks, all "
+                                              f"signs) at N={n}, d={d}, w={w}",
+                                              "enumeration + certified eigenvalue "
+                                              "enclosures (arb)")))
+        u = stability.token1_unipotent(d, w)
+        u.scope = universal(f"token 1's tangent block at e_d, d={d}, w={w}", "exact (SymPy)")
+        parts.append(u)
     from counterexamples import jordan
     fd = stability.check_block_formula(jordan.equilibrium(3, 3, 3, 2, (1, -1, 1)), 2)
     ev = combine("stability counts at the Jordan equilibria", parts, {"tables": tables})
@@ -156,6 +175,8 @@ def check_rate(config) -> Evidence:
         pref = r["token1_t_e(t)_at_T_median"] / r["predicted_t_e(t)"]
         ok = abs(slope + 1) < 0.05 and abs(pref - 1) < 0.05 and r["token1_R2_loglog_median"] > 0.999
         parts.append(Evidence(f"N={N}, d={d}, w={w}: slope {slope:.4f}, t e(t) / ((d-1)/w) = {pref:.4f}",
-                              "holds" if ok else "fails", "numeric", r))
+                              "holds" if ok else "fails", "numeric", r,
+                              scope=sampled(n, f"N={N}, d={d}, w={w}: tokens uniform on the "
+                                               f"sphere, float64, T = {T}", config.seed)))
     return combine("token 1: ||X_1(t) - e_d|| ~ (d-1)/(w t)", parts,
                    {"samples": n, "T": T, "seed": config.seed})
