@@ -1,0 +1,178 @@
+"""Lemmas 4, 7, 8, 9 and 10 (Appendix C): the ingredients of Theorem 2.
+
+Each claim combines a universal part (z3, SymPy, or exhaustive enumeration of small masks)
+with exact or certified checks on seeded random instances (sampled scope)."""
+from __future__ import annotations
+
+from fractions import Fraction as F
+
+import numpy as np
+
+from numeric import masks
+from numeric.weights import cayley_orthogonal, gaussian
+from theory import theorem2_lemmas as L
+from theory.evidence import combine, sampled
+
+from . import Config, claim
+
+NOTES = "Lemmas 4 and 7-10: the ingredients of Theorem 2"
+TESTS = "tests/test_theorem2_lemmas.py::"
+
+
+def ring(n: int):
+    """Directed ring with self-loops: token i attends to i and i-1 (mod n); strongly
+    connected, diameter n-1, every in-degree 2."""
+    M = np.eye(n, dtype=bool)
+    for i in range(n):
+        M[i, (i - 1) % n] = True
+    return M
+
+
+def _strongly_connected_masks(thorough: bool):
+    out = [("complete(4)", masks.complete(4)), ("sliding_window(5, 1)", masks.sliding_window(5, 1)),
+           ("ring(4)", ring(4))]
+    if thorough:
+        out += [("complete(6)", masks.complete(6)), ("sliding_window(7, 2)",
+                                                     masks.sliding_window(7, 2)),
+                ("ring(6)", ring(6))]
+    return out
+
+
+# (eps, C1, C2): Theorem 2 has C1 = 1 (Lemma 5); C1 < 1 is allowed by the lemmas
+SETTINGS = [(F(1, 8), F(1), F(2)), (F(1, 10), F(1, 2), F(3))]
+
+
+def _sequences(cfg: Config, length: int):
+    rng = np.random.default_rng(cfg.seed)
+    for name, M in _strongly_connected_masks(cfg.thorough):
+        for eps, C1, C2 in SETTINGS:
+            yield name, M, (eps, C1, C2), L.random_sequence(M, length, eps, C1, C2, rng)
+
+
+GEN = ("random exact rational D A in M_{G,eps,C1,C2} (30% at vertices of the set), masks "
+       "complete / sliding window / directed ring, (eps, C1, C2) in {(1/8, 1, 2), "
+       "(1/10, 1/2, 3)}")
+
+
+@claim("lemma-4", "Lemma 4 (Appendix C.1)",
+       "Post-LN with X(0) on the unit sphere: every attention weight on an edge satisfies "
+       "A_ij(t) >= 1/(1 + (n-1) e^{2S}) >= e^{-2S}/n for all t, with "
+       "S = ||W_Q||_2 ||W_K||_2 / sqrt(d_qk) (sup over layers, A2) and n = max_i |N_i|. "
+       "(Repair: X(0) on the sphere is needed at t = 0; A1 is not used.)",
+       assumptions=("A2", "X(0) on the unit sphere", "post-LN"),
+       test=TESTS + "test_lemma4_negative_controls", notes=NOTES)
+def lemma4(cfg: Config):
+    rng = np.random.default_rng(cfg.seed)
+    n, d, T = (5, 5, 12) if cfg.thorough else (4, 4, 6)
+    traj = []
+    mask_list = [("complete", masks.complete(n)), ("sliding_window", masks.sliding_window(n, 1)),
+                 ("causal", masks.causal(n))]
+    for _, M in mask_list:
+        X0 = L.rational_sphere_points(n, d, rng)
+        lays = [(gaussian(d, d, rng, 1.0), gaussian(d, d, rng, 1.0), cayley_orthogonal(d, rng))
+                for _ in range(T)]
+        for rule in ("paper", "sharp"):
+            traj.append(L.check_lemma4(M, X0, lays, T, eps_rule=rule))
+    smp = combine("A_ij(t) >= eps_t (paper's and sharp constants) along post-LN trajectories",
+                  traj, {"N": n, "d": d, "T": T, "masks": [m for m, _ in mask_list]},
+                  scope=sampled(len(mask_list), "X(0) rational points exactly on the sphere, "
+                                "Gaussian W_Q, W_K (scale 1), exactly orthogonal rational W_V, "
+                                "masks complete / sliding window / causal", cfg.seed))
+    parts = [L.lemma4_softmax_z3(8), L.lemma4_score_bound_sos(5 if cfg.thorough else 4),
+             L.lemma4_tightness(), smp]
+    return combine("Lemma 4: score bound (SOS), softmax bound (z3), sharpness (exact), "
+                   "trajectories (certified)", parts,
+                   {"repair": "needs X(0) on the sphere at t = 0; sharp eps "
+                              "1/(1+(n-1)e^{2S})", "seed": cfg.seed})
+
+
+@claim("lemma-7", "Lemma 7 (Appendix C.1)",
+       "G strongly connected with self-loops (A1): for every sequence D(t)A(t) in "
+       "M_{G,eps,C1,C2} the partial products P(t) = D(t)A(t)...D(0)A(0) are ergodic: "
+       "tau(P(t)) <= theta^floor((t+1)/T), T the diameter, theta = (1-rho)/(1+rho), "
+       "rho = (eps C1/C2)^T, so P(t)/S(t) -> 1 for a positive rank-one S(t). (Repair: the "
+       "printed lemma states no mask hypothesis; without strong connectivity or A1 it fails.)",
+       assumptions=("A1", "G strongly connected", "D in [C1, C2]", "A_ij >= eps on edges"),
+       test=TESTS + "test_lemma7_negative_controls", notes=NOTES)
+def lemma7(cfg: Config):
+    length = 16 if cfg.thorough else 10
+    runs = [L.check_lemma7(M, seq, *s) for _, M, s, seq in _sequences(cfg, length)]
+    smp = combine("quantitative ergodicity on random sequences (exact)", runs,
+                  {"length": length}, scope=sampled(len(runs), GEN, cfg.seed))
+    enum = L.lemma7_mask_enumeration(4, 4 if cfg.thorough else 3)
+    return combine("Lemma 7: eventual positivity iff strongly connected (exhaustive, N <= 4); "
+                   "Birkhoff rate on random sequences (exact)", [enum, smp],
+                   {"repair": "printed Lemma 7 has no mask hypothesis: fails for a "
+                              "disconnected mask (witness below)", "seed": cfg.seed,
+                    "printed_statement_without_mask_hypothesis":
+                        L.lemma7_disconnected_witness().to_json()})
+
+
+@claim("lemma-8", "Lemma 8 (Appendix C.1; Hartfiel, Corollary 5.1)",
+       "Row-allowable non-negative M(t) with smallest / largest entries a_t <= b_t: "
+       "tau(P(t)) <= prod_{s<=t} (1 - a_s/b_s)/(1 + a_s/b_s); hence sum_t a_t/b_t = infinity "
+       "makes P(t) = M(t)...M(0) ergodic. The hypothesis cannot be dropped.",
+       assumptions=("M(t) non-negative, row allowable",),
+       test=TESTS + "test_lemma8_negative_controls", notes=NOTES)
+def lemma8(cfg: Config):
+    rng = np.random.default_rng(cfg.seed + 8)
+    length = 12 if cfg.thorough else 8
+    runs = []
+    # positive matrices (complete mask), and the blocks of T = diameter factors from sparse
+    # masks: exactly how Theorem 2's proof applies the lemma
+    for name, M, (eps, C1, C2), seq in _sequences(cfg, length * 2):
+        mats = [D @ A for D, A in seq]
+        T = L.eventual_pattern(M)["first_positive_power"]
+        blocks = [L.product(mats[k:k + T]) for k in range(0, len(mats) - T + 1, T)]
+        runs.append(L.check_lemma8(blocks[:length]))
+    for N in (2, 3):
+        seq = [L.fmatrix(rng.integers(1, 9, (N, N))) for _ in range(length)]
+        runs.append(L.check_lemma8(seq))
+    smp = combine("Birkhoff-Hartfiel bound along random sequences (exact)", runs,
+                  scope=sampled(len(runs), GEN + "; blocks of T = diameter factors; random "
+                                "positive integer matrices N = 2, 3", [cfg.seed, cfg.seed + 8]))
+    parts = [L.lemma8_minor_bound_z3(), smp]
+    if cfg.thorough:
+        parts.insert(1, L.lemma8_birkhoff_2x2_z3())
+    return combine("Lemma 8: one-matrix bound (z3, every size)"
+                   + (", Birkhoff 2x2 (z3)" if cfg.thorough else "")
+                   + ", product bound on random sequences (exact)", parts,
+                   {"note": "sum a_t/b_t = inf cannot be dropped (witness below)",
+                    "seed": cfg.seed,
+                    "without_divergence_hypothesis": L.lemma8_summable_witness(20).to_json()})
+
+
+@claim("lemma-9", "Lemma 9 (Appendix C.1)",
+       "A1 and G strongly connected, T = diameter of G: every product of T consecutive "
+       "factors D(s)A(s) from M_{G,eps,C1,C2} has all entries in [(eps C1)^T, C2^T]. "
+       "(Repair: the printed P(t+T:t) has T+1 factors, for which these bounds fail; T cannot "
+       "be smaller than the diameter.)",
+       assumptions=("A1", "G strongly connected"),
+       test=TESTS + "test_lemma9_negative_controls", notes=NOTES)
+def lemma9(cfg: Config):
+    length = 16 if cfg.thorough else 10
+    runs = [L.check_lemma9(M, seq, *s) for _, M, s, seq in _sequences(cfg, length)]
+    smp = combine("window bounds on random sequences (exact)", runs, {"length": length},
+                  scope=sampled(len(runs), GEN, cfg.seed))
+    parts = [L.lemma9_mask_enumeration(4), L.lemma9_step_z3(5 if cfg.thorough else 4), smp]
+    return combine("Lemma 9: positivity after diameter-many factors (exhaustive N <= 4), "
+                   "one-factor steps (z3), windows on random sequences (exact)", parts,
+                   {"repair": "printed P(t+T:t) has T+1 factors: bounds fail (witness "
+                              "below); hold for T factors", "seed": cfg.seed,
+                    "printed_statement_T_plus_1_factors":
+                        L.lemma9_paper_indexing_witness().to_json()})
+
+
+@claim("lemma-10", "Lemma 10 (Appendix C.1)",
+       "If P(t) = u(t) v(t)^T + E(t) with u, v positive, ||v||_2 = 1 and P/(u v^T) -> 1 "
+       "(Lemma 7), then E_ij/u_i -> 0; quantitatively |E_ij|/u_i = v_j |P_ij/S_ij - 1| <= "
+       "max|P/S - 1|.",
+       assumptions=("as Lemma 7",), test=TESTS + "test_lemma10_negative_controls", notes=NOTES)
+def lemma10(cfg: Config):
+    length = 14 if cfg.thorough else 8
+    runs = [L.check_lemma10(M, seq, *s, every=1 if cfg.thorough else 2)
+            for _, M, s, seq in _sequences(cfg, length)]
+    smp = combine("|E_ij|/u_i <= max|P/S - 1| on random sequences (certified)", runs,
+                  {"length": length}, scope=sampled(len(runs), GEN, cfg.seed))
+    return combine("Lemma 10: identity (SymPy), bound along random sequences (certified)",
+                   [L.lemma10_identity(), smp], {"seed": cfg.seed})
