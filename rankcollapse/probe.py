@@ -1,6 +1,14 @@
 """Measure collapse in a user's PyTorch transformer: per layer ``mu``, numerical rank,
 smallest singular value, average |cos| and stable rank of the token matrix of each sample
-(the paper's Fig. 4 measurements), computed by :mod:`numeric.measures` on float64 copies.
+(the paper's Fig. 4 measurements), computed by :mod:`numeric.measures` on float64 copies
+(exact: a float32 value is a float64 value).
+
+The model runs in the precision it is given (``probe(..., dtype=...)`` or the command's
+``--dtype float32|float64``).  Each row also gives the rounding floor of ``mu`` for that
+precision, ``mu_floor = eps * ||X||_F`` (``= sqrt(N d) * eps * rms|x|``, eps of the model's
+dtype), and ``mu_units = mu / mu_floor``: a level of a few units (say <= 100) is rounding
+noise, not a genuine spread of the tokens; rerun in float64 to see whether it moves.  The
+numerical rank uses the same eps (``max(N, d) * eps * sigma_max``).
 
 Layers are found on ``torch.nn.TransformerEncoder`` (``.layers``) and on models with the
 usual Hugging Face layer lists (``model.encoder.layer``, ``model.h``, ``model.layers``,
@@ -19,7 +27,10 @@ from numeric import measures
 from numeric.errors import RankCollapseError, ShapeError
 
 __all__ = ["TorchMissing", "require_torch", "find_layers", "probe", "summarise",
-           "check_against_torch", "random_encoder"]
+           "check_against_torch", "random_encoder", "DTYPES", "torch_dtype", "cast_inputs"]
+
+#: the precisions the probe runs a model in
+DTYPES = ("float32", "float64")
 
 LAYER_PATHS = ("layers", "encoder.layer", "encoder.layers", "h", "transformer.h",
                "transformer.layers", "model.layers", "model.decoder.layers",
@@ -71,7 +82,28 @@ def _batch_first(model, layers) -> bool:
     return True   # Hugging Face models are batch-first
 
 
-def _as_tokens(out, batch_first: bool) -> np.ndarray:
+def torch_dtype(name: str):
+    """``"float32"`` / ``"float64"`` -> the torch dtype (a clear error otherwise)."""
+    torch = require_torch()
+    if name not in DTYPES:
+        raise RankCollapseError(f"dtype must be one of {', '.join(DTYPES)}, got {name!r}")
+    return getattr(torch, name)
+
+
+def cast_inputs(inputs, dtype):
+    """Floating tensors in ``inputs`` (a tensor, tuple/list or dict of them) cast to
+    ``dtype``; integer tensors (token ids, masks) and other objects are left alone."""
+    torch = require_torch()
+    if isinstance(inputs, torch.Tensor):
+        return inputs.to(dtype) if inputs.is_floating_point() else inputs
+    if isinstance(inputs, dict):
+        return {k: cast_inputs(v, dtype) for k, v in inputs.items()}
+    if isinstance(inputs, (tuple, list)):
+        return type(inputs)(cast_inputs(v, dtype) for v in inputs)
+    return inputs
+
+
+def _unwrap(out):
     torch = require_torch()
     if isinstance(out, (tuple, list)):
         out = out[0]
@@ -79,6 +111,19 @@ def _as_tokens(out, batch_first: bool) -> np.ndarray:
         out = out.last_hidden_state
     if not isinstance(out, torch.Tensor):
         raise ShapeError(f"a layer returned {type(out).__name__}, not a tensor")
+    return out
+
+
+def _eps_of(out) -> float:
+    """Machine epsilon of a captured tensor's dtype (float64's for non-float tensors)."""
+    torch = require_torch()
+    t = _unwrap(out)
+    return float(torch.finfo(t.dtype).eps) if t.is_floating_point() else float(np.finfo(float).eps)
+
+
+def _as_tokens(out, batch_first: bool) -> np.ndarray:
+    torch = require_torch()
+    out = _unwrap(out)
     X = out.detach().to(torch.float64).cpu().numpy()
     if X.ndim == 2:
         X = X[None]
@@ -87,18 +132,27 @@ def _as_tokens(out, batch_first: bool) -> np.ndarray:
     return X if batch_first else np.swapaxes(X, 0, 1)
 
 
-def summarise(X: np.ndarray) -> dict:
-    """Per-sample measures of ``X`` (batch, tokens, hidden) and their means."""
+def summarise(X: np.ndarray, eps: float | None = None) -> dict:
+    """Per-sample measures of ``X`` (batch, tokens, hidden) and their means.  ``eps`` is the
+    machine epsilon of the precision ``X`` was computed in (default float64's): it sets the
+    rank tolerance and the rounding floor ``mu_floor = eps * ||X||_F`` of ``mu``."""
     X = np.asarray(X, dtype=np.float64)
+    eps = float(np.finfo(float).eps) if eps is None else float(eps)
     sv = measures.singular_values(X)
-    tol = max(X.shape[-2:]) * np.finfo(float).eps * sv[..., :1]
-    per = {"mu": measures.mu(X), "rank": (sv > tol).sum(axis=-1).astype(float),
+    tol = max(X.shape[-2:]) * eps * sv[..., :1]
+    mu = measures.mu(X)
+    floor = eps * np.sqrt((X * X).sum(axis=(-2, -1)))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        units = np.where(floor > 0, mu / np.where(floor > 0, floor, 1), np.inf)
+    per = {"mu": mu, "mu_floor": floor, "mu_units": units,
+           "rank": (sv > tol).sum(axis=-1).astype(float),
            "sigma_min": sv[..., -1], "avg_abs_cos": measures.avg_abs_cosine(X),
            "stable_rank": (sv * sv).sum(axis=-1) / (sv[..., 0] ** 2)}
     out = {k: float(np.mean(v)) for k, v in per.items()}
     out.update({f"{k}_std": float(np.std(v)) for k, v in per.items()})
     out["full_rank"] = float(np.mean(per["rank"] == min(X.shape[-2:])))
     out["tokens"], out["hidden"], out["batch"] = X.shape[1], X.shape[2], X.shape[0]
+    out["eps"] = eps
     return out
 
 
@@ -128,7 +182,8 @@ def probe(model, *inputs, **kwargs) -> list[dict]:
     for i, out in enumerate(captured):
         if out is None:
             continue
-        rows.append({"layer": i, **summarise(_as_tokens(out, bf))})
+        rows.append({"layer": i, "dtype": str(_unwrap(out).dtype).replace("torch.", ""),
+                     **summarise(_as_tokens(out, bf), eps=_eps_of(out))})
     if not rows:
         raise RankCollapseError(f"no layer of {path} ran during the forward pass")
     return rows

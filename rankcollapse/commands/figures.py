@@ -9,6 +9,10 @@ Figures (--only NAME, repeatable):
   fig6    the 128-layer version of fig2
   fig9    initial pairwise cosines of the inputs
   theory  Theorem 1 bound vs measured mu; collapse rate vs mask radius
+  fig2_precision
+          BERT's own initialisation (std 0.02, Zipf token ids, 5 variants incl. the MLP):
+          mu per layer in float32 vs float64 (+ mpmath on a small instance); is the level
+          where mu settles the model's or the rounding floor's?  (slowest: ~2 min full)
 
 Model: BERT-like random initialisation (12 heads, hidden 768, 128 tokens; --quick uses
 hidden 256 with 4 heads and fewer samples, stated on each figure).  Inputs are synthetic:
@@ -34,7 +38,8 @@ def configure(p):
     p.add_argument("--quick", action="store_true",
                    help="all figures in a few minutes: fewer samples, smaller hidden size")
     p.add_argument("--only", action="append", metavar="NAME",
-                   help="make only this figure (repeatable): fig1 fig2 fig8 fig3 fig6 fig9 theory")
+                   help="make only this figure (repeatable): fig1 fig2 fig8 fig3 fig6 fig9 theory "
+                        "fig2_precision")
     p.add_argument("--jobs", type=int, default=-1, help="joblib workers (-1: all cores)")
     p.add_argument("--parallel-backend", default=None, metavar="NAME",
                    help="joblib backend: loky (default), threading, multiprocessing, dask, ray")

@@ -3,7 +3,15 @@
 Per layer (layer 0 = input of the first layer), means over the batch of: mu (distance
 from the mean token), numerical rank (and the share of full-rank samples), smallest
 singular value, average |cos| between tokens, stable rank; computed in float64 by
-numeric.measures.  Also checks that our masked attention and LayerNorm agree with torch's
+numeric.measures from the layer outputs.
+
+--dtype float32|float64 (default float64) is the precision the MODEL runs in (parameters
+and floating inputs are cast).  PyTorch's default is float32.  Each row also shows
+mu_units = mu / (eps * ||X||_F), the spread in rounding units of that precision: a
+level of a few units (<= 100) is the rounding floor, not a genuine level; run both dtypes
+and see whether the level moves (a floor drops by ~1e9 from float32 to float64).
+
+Also checks that our masked attention and LayerNorm agree with torch's
 scaled_dot_product_attention and layer_norm in float64.
 
 By default probes a randomly initialised torch.nn.TransformerEncoder (no downloads) on
@@ -15,6 +23,7 @@ TransformerEncoder gets Gaussian (batch, seq-len, d_model) inputs.
 Examples:
   rankcollapse probe --layers 12 --d-model 128 --heads 8 --seq-len 64
   rankcollapse probe --model mypkg.models:make_model --json
+  rankcollapse probe --model mypkg.models:make_model --dtype float32
 Without torch: `pip install torch==2.13.0` (CPU build), then `pip install -e '.[torch]'`.
 """
 from __future__ import annotations
@@ -38,6 +47,9 @@ def configure(p):
     p.add_argument("--seq-len", type=int, default=32, help="tokens per sample (32)")
     p.add_argument("--batch", type=int, default=4, help="samples (4)")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--dtype", default="float64", choices=("float32", "float64"),
+                   help="precision the model runs in (default float64; torch's default is "
+                        "float32)")
     p.add_argument("--no-check", action="store_true",
                    help="skip the attention / LayerNorm agreement check against torch")
     p.add_argument("--json", action="store_true")
@@ -76,37 +88,46 @@ def run(args) -> int:
         desc = {"model": "random torch.nn.TransformerEncoder", "layers": args.layers,
                 "d_model": args.d_model, "heads": args.heads, "norm_first": args.norm_first,
                 "causal": args.causal}
-    model = model.double()
+    dtype = P.torch_dtype(args.dtype)
+    model = model.to(dtype)
     if inputs is None:
         if isinstance(model, torch.nn.TransformerEncoder):
             d = model.layers[0].self_attn.embed_dim
-            inputs = torch.randn(args.batch, args.seq_len, d, dtype=torch.float64)
+            inputs = torch.randn(args.batch, args.seq_len, d, dtype=torch.float64).to(dtype)
             if args.causal:
                 kwargs["mask"] = torch.nn.Transformer.generate_square_subsequent_mask(
-                    args.seq_len, dtype=torch.float64)
+                    args.seq_len, dtype=dtype)
                 kwargs["is_causal"] = True
         elif getattr(getattr(model, "config", None), "vocab_size", None):
             inputs = torch.randint(0, model.config.vocab_size, (args.batch, args.seq_len))
         else:
             raise RankCollapseError("cannot make inputs for this model: let the factory "
                                     "return (model, inputs)")
+    inputs = P.cast_inputs(inputs, dtype)
     if isinstance(inputs, dict):
         rows = P.probe(model, **inputs, **kwargs)
     else:
         rows = P.probe(model, *(inputs if isinstance(inputs, tuple) else (inputs,)), **kwargs)
     check = None if args.no_check else P.check_against_torch(args.seed)
     desc.update({"seq_len": args.seq_len, "batch": args.batch, "seed": args.seed,
-                 "dtype": "float64"})
+                 "dtype": args.dtype})
     if args.json:
         json.dump({"parameters": desc, "layers": rows, "torch_agreement": check},
                   sys.stdout, indent=1)
         print()
         return 0
     print(" ".join(f"{k}={v}" for k, v in desc.items()))
-    cols = ["layer", "mu", "rank", "full_rank", "sigma_min", "avg_abs_cos", "stable_rank"]
+    cols = ["layer", "mu", "mu_units", "rank", "full_rank", "sigma_min", "avg_abs_cos",
+            "stable_rank"]
     print("  ".join(f"{c:>11}" for c in cols))
     for r in rows:
         print("  ".join(f"{r[c]:>11d}" if c == "layer" else f"{r[c]:>11.4g}" for c in cols))
+    floor = [r["layer"] for r in rows if r["mu_units"] <= 100]
+    if floor:
+        print(f"layers {floor}: mu is within 100 rounding units of {args.dtype} "
+              f"(mu_units <= 100): the rounding floor, not a genuine level"
+              + ("; rerun with --dtype float64 to see whether it moves" if
+                 args.dtype == "float32" else ""))
     if check is not None:
         worst = max(check["max_abs_diff"].values())
         print(f"agreement with torch (float64 SDPA with boolean masks, layer_norm): "
