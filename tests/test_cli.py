@@ -71,7 +71,21 @@ def test_verify_strict_exit_on_failing_claim(monkeypatch, capsys):
 
     claims.load()
     c = claims.REGISTRY["attention-row-stochastic"]
-    monkeypatch.setattr(c, "check", lambda cfg: Evidence("x", "fails", "exact", {}, {"w": 1}))
+    from theory.evidence import witness
+    monkeypatch.setattr(c, "check", lambda cfg: Evidence("x", "fails", "exact", {}, {"w": 1},
+                                                         scope=witness("x")))
     assert main(["verify", "--claim", c.id]) == 0
     assert main(["verify", "--claim", c.id, "--strict"]) == 1
     assert "witness" in capsys.readouterr().out
+
+
+def test_verify_refuses_a_verdict_without_scope(monkeypatch, capsys):
+    """A check that says holds but not for which inputs is reported as an error."""
+    from rankcollapse import claims
+    from theory.evidence import Evidence
+
+    claims.load()
+    c = claims.REGISTRY["attention-row-stochastic"]
+    monkeypatch.setattr(c, "check", lambda cfg: Evidence("x", "holds", "exact", {}))
+    assert main(["verify", "--claim", c.id]) == 1
+    assert "states no scope" in capsys.readouterr().out

@@ -82,6 +82,9 @@ def run(c: Claim, config: Config) -> dict:
         ev = c.check(config)
         if not isinstance(ev, Evidence):
             raise TypeError(f"check of {c.id} returned {type(ev).__name__}, not Evidence")
+        if ev.status != "open" and ev.scope is None:
+            raise ValueError(f"check of {c.id} says {ev.status!r} but states no scope "
+                             "(universal on which domain, or sampled: how many, which seed)")
         out = ev.to_json()
     except Exception as exc:  # reported, and makes `verify` exit nonzero
         out = {"statement": c.statement, "status": "error", "level": None,
