@@ -22,43 +22,22 @@ evidence so anyone can rerun it with ``z3 -smt2``.
 """
 from __future__ import annotations
 
-import time
 
-from .evidence import Evidence, universal, witness
+from .evidence import Evidence, universal
 
 __all__ = ["z3_prove", "lemma1_weight_bound", "popoviciu", "one_block_recursion", "popoviciu_symbolic"]
 
 
 def z3_prove(statement: str, domain: str, variables, hypotheses, conclusion, *,
              timeout_ms: int = 10000) -> Evidence:
-    """Prove ``hypotheses => conclusion`` for all real values of ``variables`` with z3.
+    """Prove ``hypotheses => conclusion`` for all real values with z3: the one wrapper
+    :func:`theory.proofs_z3.decide` (``unsat`` of the negation is the proof, checked not to
+    be vacuous; a model is a counterexample, re-checked exactly; ``unknown`` is ``open``).
+    ``variables`` is kept for the callers' readability; the model lists every constant."""
+    from .proofs_z3 import decide
 
-    ``unsat`` of ``hypotheses and not conclusion`` is the proof (``holds``, universal on
-    ``domain``); a model is a counterexample (``fails``, witness = the model as exact
-    rationals); ``unknown`` (a timeout included) is ``open``: never support."""
-    import z3
-
-    s = z3.SolverFor("QF_NRA")
-    s.set("timeout", int(timeout_ms))
-    s.add(*hypotheses)
-    s.add(z3.Not(conclusion))
-    query = s.sexpr()
-    t0 = time.perf_counter()
-    res = s.check()
-    secs = round(time.perf_counter() - t0, 3)
-    details = {"solver": f"z3 {z3.get_version_string()} QF_NRA", "answer": str(res),
-               "seconds": secs, "timeout_ms": timeout_ms, "query_smt2": query}
-    if res == z3.unsat:
-        return Evidence(statement, "holds", "exact", details,
-                        scope=universal(domain, "z3 decision procedure (unsat of the "
-                                                "negation)"))
-    if res == z3.sat:
-        m = s.model()
-        model = {str(v): str(m.eval(v, model_completion=True)) for v in variables}
-        return Evidence(statement, "fails", "exact", details, witness=model,
-                        scope=witness("a z3 model of the negation (exact rationals)"))
-    details["open_reason"] = f"z3 answered {res} ({s.reason_unknown()}) within {timeout_ms} ms"
-    return Evidence(statement, "open", "exact", details)
+    return decide(statement, list(hypotheses), conclusion, domain=domain,
+                  timeout_ms=timeout_ms)
 
 
 def lemma1_weight_bound(max_degree: int = 6, *, timeout_ms: int = 10000,
@@ -198,13 +177,13 @@ def one_block_recursion(N: int = 2, mask: str = "causal", n_centres: int = 1, *,
 
 def _conj(statement: str, domain: str, parts: list[Evidence]) -> Evidence:
     """All parts proved => universal on ``domain``; else the first failure / open part."""
-    details = {"parts": [{"case": p.statement, "answer": p.details["answer"],
+    details = {"parts": [{"case": p.statement, "answer": p.details["result"],
                           "seconds": p.details["seconds"]} for p in parts],
-               "query_smt2_first_case": parts[0].details["query_smt2"]}
+               "query_smtlib_first_case": parts[0].details["smtlib"]}
     bad = next((p for p in parts if p.status == "fails"), None)
     if bad is not None:
         return Evidence(statement, "fails", "exact", details,
-                        witness={"case": bad.statement, "model": bad.witness},
+                        witness={"case": bad.statement, "model": bad.witness["model"]},
                         scope=bad.scope)
     if any(p.status == "open" for p in parts):
         details["open_reason"] = next(p.details["open_reason"] for p in parts

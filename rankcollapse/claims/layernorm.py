@@ -1,14 +1,28 @@
-"""Claims about LayerNorm (Remark 2, Lemma 5, Lemma 6, Appendix A, full LayerNorm)."""
+"""Claims about LayerNorm (Remark 2, Lemma 5, Lemma 6, Appendix A, full LayerNorm).
+
+Scope of each verdict: the SymPy identities with symbolic vectors/matrices are
+``universal`` on the stated sizes; Lemma 5 and Lemma 6 add polynomial certificates /
+generic-matrix identities (:mod:`theory.proofs_symbolic`) to their exact instances
+(``mixed``); Appendix A is an existence statement settled by one instance (``witness``).
+"""
 from __future__ import annotations
 
 import sympy as sp
 
 from theory import layernorm as L
-from theory.evidence import combine
+from theory import proofs_symbolic as PS
+from theory.evidence import Evidence, combine, sampled, universal, witness
 
 from . import Config, claim
 
 R = sp.Rational
+_SYMPY = "SymPy: symbolic simplification with generic real symbols"
+
+
+def _if_all_hold(parts, scope):
+    """``scope`` for a conjunction whose parts all hold; otherwise ``None`` so that
+    :func:`combine` takes the failing (or open) part's scope."""
+    return scope if all(p.status == "holds" for p in parts) else None
 
 
 @claim("layernorm-scale-invariance", "Section 4.3.1 (rescaling W_V)",
@@ -18,7 +32,11 @@ R = sp.Rational
 def scale_invariance(cfg: Config):
     ds = (1, 2, 3, 4, 5) if cfg.thorough else (1, 2, 3)
     parts = [L.scale_invariance(d) for d in ds] + [L.post_ln_value_scaling(2, 2)]
-    return combine("LN(c x) = LN(x), symbolic x, c > 0, d in " + str(ds), parts)
+    return combine("LN(c x) = LN(x), symbolic x, c > 0, d in " + str(ds), parts,
+                   scope=_if_all_hold(parts, universal(
+                       f"every nonzero x in R^d, d in {set(ds)}, every c > 0; the "
+                       "post-LN step for every real 2 x 2 Y = A X W_V without zero rows",
+                       _SYMPY)))
 
 
 @claim("remark-2", "Remark 2 (Section 4.3.1)",
@@ -30,7 +48,13 @@ def remark2(cfg: Config):
     parts = [L.orthogonal_equivariance(d) for d in (2, 3)] + [L.remark2_conjugation(2, 2)]
     if cfg.thorough:
         parts.append(L.remark2_conjugation(3, 3))
-    return combine("LN(xZ) = LN(x)Z and F_(Z^T W Z)(XZ) = F_W(X)Z (symbolic X)", parts)
+    sizes = "(n, d) = (2, 2)" + (", (3, 3)" if cfg.thorough else "")
+    return combine("LN(xZ) = LN(x)Z and F_(Z^T W Z)(XZ) = F_W(X)Z (symbolic X)", parts,
+                   scope=_if_all_hold(parts, universal(
+                       "every real x in R^d (d = 2, 3) and every real X of size "
+                       f"{sizes}, for ONE exact rational orthogonal Z per d "
+                       "(theory.layernorm.rational_rotation), causal mask, W_V = I + 2J; "
+                       "other Z and W_V are not covered", _SYMPY)))
 
 
 @claim("lemma-6", "Lemma 6 (Appendix C)",
@@ -42,13 +66,25 @@ def lemma6(cfg: Config):
     import numpy as np
     rng = np.random.default_rng(cfg.seed)
     parts = []
-    for n, d in ((2, 2), (3, 3), (3, 5), (4, 4)):
+    shapes = ((2, 2), (3, 3), (3, 5), (4, 4))
+    for n, d in shapes:
         X = sp.Matrix(n, d, lambda i, j: R(int(rng.integers(-9, 10)), int(rng.integers(1, 6))))
         while X.rank() < n:
             X = sp.Matrix(n, d, lambda i, j: R(int(rng.integers(-9, 10)), 1))
         parts.append(L.hemisphere(X))
-    return combine("exact hemisphere vector v = X^T (X X^T)^-1 1 for random rational full-rank "
-                   "X", parts, {"seed": cfg.seed})
+    smp = combine("exact hemisphere vector v = X^T (X X^T)^-1 1 for random rational full-rank "
+                  "X", parts, {"seed": cfg.seed},
+                  scope=_if_all_hold(parts, sampled(
+                      len(shapes), f"random rational X of shapes {list(shapes)}: "
+                                "entries p/q with p in -9..9, q in 1..5 (numpy default_rng), "
+                                "redrawn until full row rank", cfg.seed)))
+    sizes = ((2, 2), (2, 3), (3, 3), (3, 4)) if cfg.thorough else ((2, 2), (2, 3), (3, 3))
+    uni = [PS.lemma6_symbolic(n, d) for n, d in sizes]
+    return combine("Lemma 6: X v = 1 for every full-row-rank X (generic symbolic X at fixed "
+                   "sizes), plus exact random instances", uni + [smp],
+                   {"symbolic_sizes": [list(s) for s in sizes],
+                    "general_N": "the identity is X X^T (X X^T)^-1 = I for any invertible "
+                                 "Gram matrix; the fixed sizes check it entrywise"})
 
 
 @claim("lemma-5", "Lemma 5 (Appendix C)",
@@ -62,9 +98,17 @@ def lemma5(cfg: Config):
     A = sp.Matrix([[1, 0, 0], [R(1, 2), R(1, 2), 0], [R(1, 3), R(1, 3), R(1, 3)]])
     A2 = sp.Matrix([[R(1, 2), R(1, 2), 0], [R(1, 4), R(1, 2), R(1, 4)], [0, R(1, 3), R(2, 3)]])
     W = L.rational_rotation(3)
-    return combine("Lemma 5 bounds on exact instances (Pythagorean tokens, rational rotation)",
-                   [L.lemma5_bounds(X, W, A), L.lemma5_bounds(X, W, A2),
-                    L.lemma5_bounds(X, sp.eye(3), A)])
+    iparts = [L.lemma5_bounds(X, W, A), L.lemma5_bounds(X, W, A2),
+              L.lemma5_bounds(X, sp.eye(3), A)]
+    inst = combine("Lemma 5 bounds on exact instances (Pythagorean tokens, rational rotation)",
+                   iparts, scope=_if_all_hold(iparts, sampled(
+                       3, "three hand-picked exact instances: Pythagorean unit tokens "
+                                    "in R^3, causal and banded row-stochastic A, W_V = a "
+                                    "rational rotation or I (not random)", None)))
+    sizes = ((2, 2), (3, 2), (2, 3), (3, 3)) if cfg.thorough else ((2, 2), (3, 2))
+    uni = PS.lemma5_symbolic(sizes)
+    return combine("Lemma 5: certificates for every input at fixed (N, d), plus exact "
+                   "instances", [uni, inst])
 
 
 @claim("appendix-a-no-merge", "Appendix A",
@@ -77,11 +121,13 @@ def appendix_a(cfg: Config):
     X = sp.Matrix([[1, 0], [0, 1], [1, 1]])
     ev = L.merge_into_value_matrix(A, X, sp.eye(2))
     # the claim "cannot be merged" holds exactly when the merge check fails
-    from theory.evidence import Evidence
     status = "holds" if ev.status == "fails" else "fails"
     return Evidence("there are A, X, W_V with D A X W_V != A X W' for every W'", status,
                     "exact", {**ev.details, "instance": ev.witness,
-                              "when_mergeable": ev.narrower})
+                              "when_mergeable": ev.narrower},
+                    scope=witness("A = causal average (3 x 3), X = [[1, 0], [0, 1], [1, 1]], "
+                                  "W_V = I: the linear system for a column of W' is "
+                                  "inconsistent (exact ranks)"))
 
 
 @claim("full-layernorm-reduction", "Section 3 (LN simplification); our addition",
@@ -92,5 +138,7 @@ def appendix_a(cfg: Config):
        notes="Full LayerNorm versus the paper's LayerNorm")
 def full_reduction(cfg: Config):
     ds = (2, 3, 4, 5) if cfg.thorough else (2, 3, 4)
-    return combine("LN_full(y) = sqrt(d) LN(yP), symbolic y", [L.full_layernorm_reduction(d)
-                                                             for d in ds])
+    parts = [L.full_layernorm_reduction(d) for d in ds]
+    return combine("LN_full(y) = sqrt(d) LN(yP), symbolic y", parts,
+                   scope=_if_all_hold(parts, universal(
+                       f"every y in R^d not a multiple of 1, d in {set(ds)}", _SYMPY)))

@@ -2,9 +2,12 @@
 
 Remark 2 and the c W_V scaling are registered in :mod:`rankcollapse.claims.layernorm`.
 
-Checks live in :mod:`counterexamples.jordan` and :mod:`counterexamples.plane`; this
-module states each claim and picks the sizes (small by default, larger with
-``config.thorough``).
+Checks live in :mod:`counterexamples.jordan`, :mod:`counterexamples.plane` and
+:mod:`theory.proofs_symbolic` (symbolic N); this module states each claim, picks the sizes
+(small by default, larger with ``config.thorough``) and states each verdict's scope:
+``universal`` for the SymPy proofs with symbolic w (fixed sizes) or symbolic N,
+``witness`` for the explicit exact equilibria (existence by construction), ``sampled`` for
+the numeric basin checks.
 """
 from __future__ import annotations
 
@@ -13,11 +16,26 @@ import sympy as sp
 from counterexamples import jordan, plane
 from counterexamples.surds import to_surd
 from numeric.errors import AssumptionError
-from theory.evidence import Evidence, combine
+from theory import proofs_symbolic as PS
+from theory.evidence import Evidence, combine, sampled, universal, witness
 
 from . import claim
 
 NOTES = "Theorem 3 (1): equilibria of every rank"
+
+
+def _scoped(ev: Evidence, scope) -> Evidence:
+    """Set ``scope`` on a verdict that holds.  A failing verdict keeps its own scope, or
+    gets a ``witness`` scope naming its witness; an open one reports the scope that was
+    attempted."""
+    if ev.status == "fails":
+        if ev.scope is None:
+            ev.scope = witness(f"failing instance: {str(ev.witness)[:300]}")
+    elif ev.status == "open" and ev.scope is not None:
+        pass
+    else:
+        ev.scope = scope
+    return ev
 
 
 def _all_ranks(n: int, d: int, w) -> Evidence:
@@ -29,8 +47,10 @@ def _all_ranks(n: int, d: int, w) -> Evidence:
         counts[k] = len(mats)
         evs = [jordan.verify_equilibrium(X, W, k=k) for X in mats]
         parts.append(combine(f"rank {k}: {len(mats)} equilibria", evs))
-    return combine(f"n={n}, d={d}, w={w}: equilibria of every rank 1..{min(n, d)} with one W_V",
-                   parts, {"n": n, "d": d, "w": str(w), "distinct_per_rank": counts})
+    ev = combine(f"n={n}, d={d}, w={w}: equilibria of every rank 1..{min(n, d)} with one W_V",
+                 parts, {"n": n, "d": d, "w": str(w), "distinct_per_rank": counts})
+    return _scoped(ev, witness(f"exact equilibria (surd arithmetic) for n = {n}, d = {d}, "
+                               f"w = {w}: {counts} distinct per rank"))
 
 
 def _below_threshold_rejected(n: int) -> Evidence:
@@ -39,8 +59,11 @@ def _below_threshold_rejected(n: int) -> Evidence:
         jordan.equilibrium(n, n, k, sp.Rational(2 * m - 1, 2))
     except AssumptionError as exc:
         return Evidence(f"w = {m} - 1/2 < N-1 is rejected for k = 2", "holds", "exact",
-                        {"error": str(exc)})
-    return Evidence(f"w below N-1 is rejected for k = 2", "fails", "exact", {})
+                        {"error": str(exc)},
+                        scope=witness(f"n = {n}, k = 2, w = {m} - 1/2: the construction "
+                                      "refuses (radicand 1 - (N-1)^2/w^2 < 0)"))
+    return Evidence("w below N-1 is rejected for k = 2", "fails", "exact", {},
+                    scope=witness(f"n = {n}, k = 2, w = {m} - 1/2 was accepted"))
 
 
 @claim("theorem-3-1", "Theorem 3 (1), Appendix F.1",
@@ -57,7 +80,11 @@ def check_theorem_3_1(config) -> Evidence:
         parts.append(_all_ranks(n, d, n - 1))      # the sharp value: equality allowed
         parts.append(_all_ranks(n, d, n))          # the paper's value
     for n, d, k in [(3, 3, 2), (3, 3, 3)] + ([(4, 4, 2), (4, 4, 4)] if config.thorough else []):
-        parts.append(jordan.prove_fixed_point_symbolic(n, d, k))
+        m = jordan.construction_threshold(n, k) or 1
+        parts.append(_scoped(jordan.prove_fixed_point_symbolic(n, d, k), universal(
+            f"n = {n}, d = {d}, k = {k}: every real w >= {m}, all 2^{k} sign choices",
+            "SymPy: F(X) - X simplifies to 0 with w = m + s, s >= 0 symbolic")))
+    parts.append(PS.jordan_chain_symbolic())
     parts.append(_below_threshold_rejected(3))
     return combine("Theorem 3 (1) via the Jordan-chain construction, sharp w condition", parts,
                    {"w_condition": "|w| >= N-k+1 for rank k >= 2 (equality allowed); "
@@ -74,8 +101,17 @@ def check_any_w(config) -> Evidence:
     cases = [(4, 3, 2, "3/2"), (4, 3, 3, 1), (5, 2, 2, "sqrt(2)")]
     if config.thorough:
         cases += [(8, 5, 3, "6/5"), (8, 5, 5, 1)]
-    parts = [jordan.tail_equilibrium(n, d, k, w) for n, d, k, w in cases]
-    parts += [jordan.rank_one_only(5, 3, w) for w in ("0", "1/2", "-9/10")]
+    parts = [_scoped(jordan.tail_equilibrium(n, d, k, w),
+                     witness(f"a rank-{k} equilibrium for n = {n}, d = {d}, w = {w}: first tail "
+                             "token's lambda bracketed exactly (IVT), the rest at 50 digits"))
+             for n, d, k, w in cases]
+    ws = ("0", "1/2", "-9/10")
+    rank1 = [jordan.rank_one_only(5, 3, w) for w in ws]
+    rank1 = [_scoped(e, sampled(1, f"w = {w}, n = 5, d = 3", None)) for e, w in zip(rank1, ws)]
+    parts.append(combine("rank one only for |w| < 1 (n = 5, d = 3)", rank1, scope=(
+        sampled(len(ws), f"fixed values w in {list(ws)} with n = 5, d = 3: the case analysis of "
+                         "the proof evaluated exactly at each w (not random)", None)
+        if all(e.status == "holds" for e in rank1) else None)))
     return combine("equilibria of every rank exist iff |w| >= 1", parts)
 
 
@@ -95,21 +131,36 @@ def check_f2(config) -> Evidence:
         ok = (sp.simplify(b["frobenius2"] - N) == 0
               and sp.simplify(b["last_column2"] - (N - (N - 1) / wv ** 2)) == 0)
         parts.append(Evidence(f"N={N}: ||X||_F^2 = N and ||X e_d||^2 = N - (N-1)/w^2 (all w >= 1)",
-                              "holds" if ok else "fails", "exact", {k: str(v) for k, v in b.items()}))
+                              "holds" if ok else "fails", "exact", {k: str(v) for k, v in b.items()},
+                              scope=universal(f"N = {N}, every real w >= 1 (w = 1 + s, s >= 0)",
+                                              "SymPy simplification") if ok else
+                              witness(f"N = {N}: symbolic identity did not hold")))
     Nn = sp.Symbol("N", positive=True)
     at = (Nn / (Nn - (Nn - 1) / wsym ** 2)).subs(wsym, sp.sqrt(1 / dl + 1))
     gap = sp.factor(sp.simplify((1 + dl) - at))
     ok = sp.simplify(gap - dl * (dl + 1) / (Nn + dl)) == 0
     parts.append(Evidence("at w = sqrt(1/delta + 1): 1 + delta - bound = delta (1+delta)/(N+delta) > 0",
-                          "holds" if ok else "fails", "exact", {"gap": str(gap)}))
+                          "holds" if ok else "fails", "exact", {"gap": str(gap)},
+                          scope=universal("every N > 0, every delta > 0 (symbols)",
+                                          "SymPy simplification") if ok else
+                          witness("the symbolic gap identity did not hold")))
+    parts.append(PS.f2_stable_rank_symbolic())
+    inst = []
     for N, w in [(3, 2), (4, 4)] + ([(6, 7)] if config.thorough else []):
         X = jordan.equilibrium(N, N, N, w)
         cert = jordan.stable_rank_certified(X)
         upper = jordan.stable_rank_bound(X)["srank_upper"]
         ok = bool(cert["srank"] <= to_surd(upper).arb(200)) and bool(cert["srank"] >= 1)
-        parts.append(Evidence(f"N={N}, w={w}: certified SRank {cert['srank']} in [1, {upper}]",
-                              "holds" if ok else "fails", "certified",
-                              {"srank": str(cert["srank"]), "bound": str(upper)}))
+        inst.append(Evidence(f"N={N}, w={w}: certified SRank {cert['srank']} in [1, {upper}]",
+                             "holds" if ok else "fails", "certified",
+                             {"srank": str(cert["srank"]), "bound": str(upper)},
+                             witness={"N": N, "w": w} if not ok else None,
+                             scope=witness(f"N = {N}, w = {w}") if not ok else None))
+    pairs = [(3, 2), (4, 4)] + ([(6, 7)] if config.thorough else [])
+    parts.append(combine("certified SRank on instances", inst, scope=(
+        sampled(len(inst), f"fixed (N, w) in {pairs}: SRank enclosed by arb balls "
+                           "(Rump eigenvalue enclosure), not random", None)
+        if all(e.status == "holds" for e in inst) else None)))
     return combine("Appendix F.2 stable-rank bound", parts)
 
 
@@ -121,10 +172,20 @@ def check_f2(config) -> Evidence:
        test="tests/test_plane.py::test_fixed_points_and_arcs_symbolic",
        notes="Appendix E: the N = d = 2 example and Lemma 11")
 def check_appendix_e(config) -> Evidence:
-    parts = [plane.prove_ratio_maps(), plane.prove_fixed_points(), plane.prove_invariant_arcs()]
+    sym_scope = universal("every real w > 1 (w = 1 + s, s > 0 symbolic), every token-2 ratio y "
+                          "on each open half circle, token 1 at (0, 1)",
+                          "SymPy identities with symbolic w and y")
+    parts = [_scoped(plane.prove_ratio_maps(), sym_scope),
+             _scoped(plane.prove_fixed_points(), sym_scope),
+             _scoped(plane.prove_invariant_arcs(), sym_scope)]
+    samples = 200 if config.thorough else 16
     for w in ([2, sp.Rational(5, 4)] + ([10] if config.thorough else [])):
-        parts.append(plane.check_basin_numerically(w, samples=200 if config.thorough else 40,
-                                                   steps=300, seed=config.seed))
+        ev = plane.check_basin_numerically(w, samples=samples, steps=300, seed=config.seed)
+        parts.append(_scoped(ev, sampled(
+            max(ev.details.get("samples", 0), 1),
+            f"token-2 angles for w = {w}: a uniform grid of {samples} angles plus {samples} "
+            "seeded uniform random angles (boundary points skipped), token 1 held at (0, 1), "
+            "300 steps at 40 digits", config.seed)))
     return combine("Appendix E example: fixed points, invariant arcs, basin of B", parts)
 
 
@@ -132,7 +193,9 @@ def check_appendix_e(config) -> Evidence:
        "g is non-decreasing in y = X_22/X_21 (indeed g'(y) = 1 + X_22 > 0 on each half circle)",
        test="tests/test_plane.py::test_lemma11", notes="Appendix E: the N = d = 2 example and Lemma 11")
 def check_lemma11(config) -> Evidence:
-    return plane.lemma11()
+    return _scoped(plane.lemma11(), universal(
+        "every real w > 1 (symbolic), every y on each open half of the circle",
+        "SymPy: derivative identity g'(y) = 1 + X_22 and (1 + X_22)(1 - X_22) = 1/(1 + y^2)"))
 
 
 @claim("lemma-11-printed-derivative", "Lemma 11 proof (Appendix E)",
@@ -140,4 +203,10 @@ def check_lemma11(config) -> Evidence:
        test="tests/test_plane.py::test_lemma11_printed_formula_is_a_typo",
        notes="Appendix E: the N = d = 2 example and Lemma 11")
 def check_lemma11_printed(config) -> Evidence:
-    return plane.lemma11_paper_formula()
+    ev = plane.lemma11_paper_formula()
+    if ev.status == "fails":
+        ev.scope = witness(f"y = 0 on the {ev.witness['half']} half (symbolic w > 1): true "
+                           f"g' minus printed = {ev.witness['true_minus_printed']}")
+    elif ev.status == "holds":
+        ev.scope = universal("every w > 1, every y", "SymPy simplification")
+    return ev

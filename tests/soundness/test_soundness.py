@@ -18,7 +18,7 @@ import flint
 import mpmath
 import numpy as np
 import pytest
-from hypothesis import assume, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from numeric import masks
@@ -213,9 +213,10 @@ def _mp_phi_trajectory(M, X0, layer, T, dps):
         return phis
 
 
-@settings(max_examples=examples(5))
+@settings(max_examples=examples(5), suppress_health_check=[HealthCheck.filter_too_much,
+                                                           HealthCheck.too_slow])
 @given(mask=st.sampled_from(["causal", "complete", "sliding_window"]), n=st.integers(2, 4),
-       frac=st.floats(0.3, 0.99), dps=st.integers(16, 60), seed=st.integers(0, 2 ** 16))
+       frac=st.floats(0.7, 0.99), dps=st.integers(16, 60), seed=st.integers(0, 2 ** 16))
 def test_phi_recursion_false_constant_never_holds(mask, n, frac, dps, seed):
     """Too many centres and an eps above the true weights: wherever the independent
     trajectory breaks 1 - phi(t+r) <= (1 - n eps^{2r})(1 - phi(t)) (r the radius) at a
@@ -259,4 +260,5 @@ def test_z3_timeout_is_open_not_holds():
     x = z3.Real("x")
     assert z3_prove("x^2 >= 0", "all x", [x], [], x * x >= 0).status == "holds"
     bad = z3_prove("x^2 >= 1", "all x", [x], [], x * x >= 1)
-    assert bad.status == "fails" and float(eval(bad.witness["x"].replace("?", ""))) ** 2 < 1
+    from fractions import Fraction
+    assert bad.status == "fails" and Fraction(bad.witness["model"]["x"]) ** 2 < 1

@@ -1,0 +1,215 @@
+"""Universal proofs (z3 at fixed small sizes, SymPy certificates and symbolic sizes), each
+with a negative control: the same machinery on a perturbed statement (an inequality
+flipped or strengthened, a hypothesis dropped, the printed form with p > 1/2) must answer
+``fails`` or ``open``, never ``holds``.  Also: every claim of the three modules carries a
+scope."""
+import pytest
+
+pytest.importorskip("z3")
+
+from fractions import Fraction  # noqa: E402
+
+import numpy as np  # noqa: E402
+import z3  # noqa: E402
+
+from numeric import masks  # noqa: E402
+from theory import ergodicity as E  # noqa: E402
+from theory import proofs_symbolic as S  # noqa: E402
+from theory import proofs_z3 as Z  # noqa: E402
+
+MS = 5000   # generous budget: the machine is shared
+
+
+def _universal(ev):
+    assert ev.status == "holds", (ev.statement, ev.details.get("open_reason"))
+    assert ev.scope is not None and ev.scope.kind == "universal"
+    assert ev.scope.domain and ev.scope.method
+    return ev
+
+
+def _not_holds(ev):
+    assert ev.status in ("fails", "open"), ev.statement
+    return ev
+
+
+# ------------------------------------------------------------------------ the decider
+def test_decide_unsat_sat_unknown_and_query_text():
+    x, y = z3.Reals("x y")
+    ev = _universal(Z.decide("x^2 + y^2 >= 2xy", [], x * x + y * y >= 2 * x * y,
+                             domain="all real x, y"))
+    assert "(check-sat)" in ev.details["smtlib"] and ev.details["result"] == "unsat"
+    assert ev.details["hypotheses_satisfiable"] is True
+    # the query text reruns: z3 parses it back and answers unsat again
+    s = z3.Solver()
+    s.from_string(ev.details["smtlib"])
+    assert s.check() == z3.unsat
+    # flipped: sat, with an exactly re-checked model as witness
+    bad = _not_holds(Z.decide("x^2 + y^2 < 2xy", [], x * x + y * y < 2 * x * y,
+                              domain="all real x, y"))
+    assert bad.status == "fails" and bad.details["model_rechecked_exactly"]
+    assert bad.scope.kind == "witness"
+    # vacuous hypotheses are not a proof
+    vac = Z.decide("x > 0 under x < 0 and x > 1", [x < 0, x > 1], x > 0, domain="none")
+    assert vac.status == "open" and "vacuous" in vac.details["open_reason"]
+
+
+# ---------------------------------------------------------------------------- Lemma 2
+@pytest.mark.parametrize("n", [2, 3])
+def test_lemma2_z3_every_T(n):
+    _universal(Z.lemma2_one_step(n, timeout_ms=MS))
+    for ev in Z.lemma2_induction(n, timeout_ms=MS):
+        _universal(ev)
+
+
+def test_lemma2_printed_form_negative_control():
+    """(12) as printed: sat for p > 1/2 (counterexample), unsat for p <= 1/2."""
+    for n in (2, 3):
+        ev = Z.lemma2_printed(n, p_above_half=True, timeout_ms=MS)
+        assert ev.status == "fails" and ev.scope.kind == "witness"
+        assert Fraction(ev.witness["model"]["p"]) > Fraction(1, 2)
+        _universal(Z.lemma2_printed(n, p_above_half=False, timeout_ms=MS))
+    _universal(Z.lemma2_printed_from_symmetric(timeout_ms=MS))
+
+
+def test_lemma2_eps_form_without_self_loop_hypothesis():
+    """Drop A_00 >= eps: the eps form of (11) becomes sat."""
+    x = Z._vec(2, "x")
+    M, m, p, eps = z3.Reals("M m p eps")
+    A, h = Z._stochastic(2, "A")
+    hyps = Z._is_max(x, M) + Z._is_min(x, m) + [p >= 0, p <= 1, x[0] == p * m + (1 - p) * M,
+                                                eps > 0, eps <= 1] + h
+    y = Z._mul(A, x)[0]
+    ev = Z.decide("Lemma 2 eps form without A_00 >= eps", hyps,
+                  y <= p * eps * m + (1 - p * eps) * M, domain="n = 2")
+    assert ev.status == "fails"
+    # and the same query with the hypothesis is a proof
+    _universal(Z.decide("Lemma 2 eps form", hyps + [A[0][0] >= eps],
+                        y <= p * eps * m + (1 - p * eps) * M, domain="n = 2"))
+
+
+# --------------------------------------------------------------------- Dobrushin facts
+@pytest.mark.parametrize("n", [2, 3])
+def test_dobrushin_z3(n):
+    _universal(Z.dobrushin_formulas(n, timeout_ms=MS))
+    _universal(Z.dobrushin_column(n, timeout_ms=MS))
+    for ev in Z.dobrushin_contraction(n, timeout_ms=MS):
+        _universal(ev)
+
+
+def test_dobrushin_negative_controls_z3():
+    _universal(Z.dobrushin_submultiplicative(2, timeout_ms=MS))
+    # drop stochasticity: both statements get a counterexample
+    assert Z.dobrushin_submultiplicative(2, drop_stochastic=True, timeout_ms=MS).status == "fails"
+    assert Z.dobrushin_column(3, drop_stochastic=True, timeout_ms=MS).status == "fails"
+    # a too strong contraction factor (tau/2) is refuted
+    P, h = Z._stochastic(2, "P")
+    tau, M, m = z3.Reals("tau M m")
+    x = Z._vec(2, "x")
+    y = Z._mul(P, x)
+    ev = Z.decide("osc(Px) <= tau/2 osc(x)", h + Z._tau_is(P, tau) +
+                  [z3.And(m <= v, v <= M) for v in x], y[0] - y[1] <= tau / 2 * (M - m),
+                  domain="n = 2")
+    assert ev.status == "fails"
+
+
+# ------------------------------------------------------------------ Lemma 3, Cor. 2
+def test_lemma3_blocks_and_corollary2():
+    ev = Z.lemma3_proofs(timeout_ms=MS)
+    assert ev.status == "holds" and ev.scope.kind == "universal"
+    cor = Z.corollary2_proof(timeout_ms=MS)
+    assert cor.status == "holds" and cor.scope.kind == "universal"
+
+
+def test_lemma3_negative_controls_z3():
+    # drop A1 (self-loops) on complete(2): the swap keeps osc -> counterexample
+    ev = Z.lemma3_block(masks.complete(2), "complete(2)", r=1, self_loops=False, timeout_ms=MS)
+    assert ev.status == "fails" and ev.scope.kind == "witness"
+    # r below the radius of the uni-directional path (r = 2): the one-step bound is false
+    G = masks.unidirectional_window(3, 1)
+    assert E.mask_radius(G) == 2
+    _not_holds(Z.lemma3_block(G, "unidirectional_window(3, 1) with r = 1", r=1,
+                              timeout_ms=MS))
+    # removing self-loops from causal(3) makes the hypotheses empty: vacuous, not a proof
+    vac = Z.lemma3_block(masks.causal(3), "causal(3)", r=1, self_loops=False, timeout_ms=MS)
+    assert vac.status == "open"
+
+
+# --------------------------------------------------------------------- LayerNorm facts
+@pytest.mark.parametrize("N,d", [(2, 2), (3, 2)])
+def test_lemma5_certificates(N, d):
+    _universal(S.lemma5_upper(N, d))
+    _universal(S.lemma5_lower(N, d))
+    _universal(S.orthogonal_norm(d))
+
+
+def test_lemma5_negative_controls():
+    _not_holds(S.lemma5_upper(2, 2, unit_tokens=False))   # tokens off the sphere
+    _not_holds(S.lemma5_upper(2, 2, bound=0))            # ||y||^2 <= 0: flipped/too strong
+    _not_holds(S.lemma5_lower(2, 2, gamma_power=1))      # ||y||^2 >= gamma: false for gamma < 1
+
+
+def test_lemma6_generic_matrix_and_negative_control():
+    for N, d in [(2, 2), (2, 3), (3, 3)]:
+        _universal(S.lemma6_symbolic(N, d))
+    ev = S.lemma6_symbolic(2, 3, construction="no-inverse")
+    assert ev.status == "fails" and ev.scope.kind == "witness"
+    X = np.array(ev.witness["X"], dtype=float)
+    assert abs(np.linalg.det(X @ X.T)) > 0
+
+
+# ------------------------------------------------------------------------ Theorem 3
+def test_jordan_chain_any_N_and_negative_control():
+    ev = _universal(S.jordan_chain_symbolic())
+    assert "every N" in ev.scope.domain
+    bad = S.jordan_chain_symbolic(threshold_shift=1)
+    assert bad.status == "fails" and bad.witness["||chain token 1||^2"] != "1"
+
+
+def test_f2_symbolic_N():
+    ev = _universal(S.f2_stable_rank_symbolic())
+    assert "every N" in ev.scope.domain
+
+
+def test_f2_symbolic_matches_constructions():
+    """The symbolic-N formula agrees with the exact construction at small N."""
+    import sympy as sp
+    from counterexamples import jordan
+    for N, w in [(3, 2), (4, 5)]:
+        b = jordan.stable_rank_bound(jordan.equilibrium(N, N, N, w))
+        assert sp.simplify(b["last_column2"] - (N - sp.Rational(N - 1, w ** 2))) == 0
+
+
+# ---------------------------------------------------------------- registry scopes
+IDS = ["dobrushin-submultiplicative", "dobrushin-column-bound", "lemma-2",
+       "lemma-2-printed-lower-bound", "lemma-3", "corollary-2", "rate-monotone-in-r-and-eps",
+       "layernorm-scale-invariance", "remark-2", "lemma-6", "lemma-5", "appendix-a-no-merge",
+       "full-layernorm-reduction", "theorem-3-1", "theorem-3-1-any-w-at-least-1",
+       "appendix-f2-stable-rank", "appendix-e-fixed-points", "lemma-11",
+       "lemma-11-printed-derivative"]
+UNIVERSAL_PART = {"dobrushin-submultiplicative", "dobrushin-column-bound", "lemma-2", "lemma-3",
+                  "corollary-2", "rate-monotone-in-r-and-eps", "lemma-6", "lemma-5",
+                  "theorem-3-1", "appendix-f2-stable-rank", "appendix-e-fixed-points",
+                  "layernorm-scale-invariance", "full-layernorm-reduction", "lemma-11"}
+
+
+def test_every_claim_of_these_modules_has_a_scope():
+    from rankcollapse.claims import Config, load, run
+    reg = load()
+    mods = {reg[i].module for i in IDS}
+    assert mods == {"rankcollapse.claims.ergodicity", "rankcollapse.claims.layernorm",
+                    "rankcollapse.claims.theorem3"}
+    assert {c.id for c in reg.values() if c.module in mods} == set(IDS)
+    for cid in IDS:
+        out = run(reg[cid], Config(seed=0))
+        assert out["status"] in ("holds", "fails"), (cid, out["evidence"].get("error"))
+        sc = out["scope"]
+        assert sc is not None and sc["kind"] in ("universal", "sampled", "mixed", "witness"), cid
+        if out["status"] == "fails":
+            assert sc["kind"] == "witness", cid
+        if cid in UNIVERSAL_PART:
+            kinds = [sc["kind"]] + [p["kind"] for p in sc.get("parts", [])]
+            assert "universal" in kinds, (cid, sc)
+        if sc["kind"] in ("sampled", "mixed"):
+            for p in ([sc] if sc["kind"] == "sampled" else sc["parts"]):
+                if p["kind"] == "sampled":
+                    assert p["instances"] >= 1 and p["generator"], cid
