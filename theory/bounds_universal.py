@@ -17,7 +17,7 @@ evidence so anyone can rerun it with ``z3 -smt2``.
 
 >>> lemma1_weight_bound(3).status
 'holds'
->>> popoviciu(3, factor=3).status   # a false constant (n/3 instead of n/4... reversed)
+>>> popoviciu(3, factor=5).status   # a false constant: n osc^2 / 5 is too small
 'fails'
 """
 from __future__ import annotations
