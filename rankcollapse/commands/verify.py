@@ -62,6 +62,23 @@ def scope_text(scope: dict | None, long: bool = False) -> str:
     return f"{short}: {extra}" if long else short
 
 
+def covers_text(scope: dict | None) -> str:
+    """The ``covers`` cell of the Markdown table: the universal domains, the number of
+    sampled instances and their seed, or the witness."""
+    if not scope:
+        return "-"
+    kind = scope["kind"]
+    if kind == "universal":
+        return "all of: " + scope["domain"]
+    if kind == "witness":
+        return "witness: " + scope["domain"]
+    if kind == "sampled":
+        return f"{scope['instances']} sampled (seed {scope.get('seed')})"
+    uni = [p["domain"] for p in scope["parts"] if p["kind"] in ("universal", "witness")]
+    n = sum(p.get("instances", 0) for p in scope["parts"] if p["kind"] == "sampled")
+    return "all of: " + "; ".join(uni) + f" + {n} sampled"
+
+
 def _short(ev: dict) -> str:
     keep = {k: v for k, v in ev.items() if k not in ("checked", "parts", "traceback")}
     s = ", ".join(f"{k}={v}" for k, v in keep.items())
@@ -100,7 +117,7 @@ def run(args) -> int:
         print("| claim | paper | status | level | covers | seconds | test |")
         print("|---|---|---|---|---|---|---|")
         for r in results:
-            cov = scope_text(r["scope"], True).replace("|", "/")
+            cov = covers_text(r["scope"]).replace("|", "/")
             print(f"| `{r['id']}` | {r['ref']} | {r['status']} | {r['level']} | {cov} | "
                   f"{r['seconds']:.2f} | `{r['test']}` |")
         print(f"\n{len(results)} claims, seed {args.seed}: " +
