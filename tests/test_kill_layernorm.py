@@ -1,0 +1,78 @@
+"""numeric.layernorm against numpy formulas (mutation-testing follow-up)."""
+import numpy as np
+import pytest
+
+from numeric.errors import RankCollapseError, ZeroRowError
+from numeric.layernorm import layer_norm_full, layernorm, row_norms
+from numeric.precision import get_backend
+
+
+def test_paper_layernorm_and_row_norms():
+    Y = np.random.default_rng(0).standard_normal((2, 4, 3))
+    assert np.allclose(layernorm(Y), Y / np.sqrt((Y ** 2).sum(-1, keepdims=True)))
+    assert np.allclose(row_norms(Y), np.linalg.norm(Y, axis=-1))
+    out = layernorm(Y[0], backend="mpmath:30")
+    assert np.allclose(np.array(out, dtype=float), Y[0] / np.linalg.norm(Y[0], axis=1)[:, None])
+
+
+def test_zero_rows_named_with_layer():
+    Y = np.ones((4, 3))
+    Y[1] = 0
+    Y[3] = 0
+    with pytest.raises(ZeroRowError) as e:
+        layernorm(Y, layer=7)
+    assert "[1, 3]" in str(e.value) and "layer 7" in str(e.value)
+    Yb = np.ones((2, 3, 2))
+    Yb[1, 2] = 0
+    with pytest.raises(ZeroRowError, match=r"\[2\]"):
+        layernorm(Yb)
+    with pytest.raises(ZeroRowError):
+        layernorm(Y, backend="arb:30")
+
+
+def _torch_ln(Y, eps, gain=None, bias=None):
+    mu = Y.mean(-1, keepdims=True)
+    var = ((Y - mu) ** 2).mean(-1, keepdims=True)          # biased
+    out = (Y - mu) / np.sqrt(var + eps)
+    if gain is not None:
+        out = out * gain
+    if bias is not None:
+        out = out + bias
+    return out
+
+
+def test_full_layernorm_is_torch_semantics():
+    rng = np.random.default_rng(1)
+    Y = rng.standard_normal((5, 4)) * 3 + 1
+    g, b = rng.standard_normal(4), rng.standard_normal(4)
+    for eps in (0.0, 1e-5, 0.5):
+        assert np.allclose(layer_norm_full(Y, eps=eps), _torch_ln(Y, eps), atol=1e-13)
+    assert np.allclose(layer_norm_full(Y, eps=1e-5, gain=g, bias=b), _torch_ln(Y, 1e-5, g, b))
+    # eps = 0: sqrt(d) times the paper's LN of the centred token
+    C = Y - Y.mean(1, keepdims=True)
+    assert np.allclose(layer_norm_full(Y, eps=0), 2 * C / np.linalg.norm(C, axis=1)[:, None])
+    hp = layer_norm_full(Y, eps=0.5, backend="mpmath:30")
+    assert np.allclose(np.array(hp, dtype=float), _torch_ln(Y, 0.5), atol=1e-13)
+
+
+def test_full_layernorm_errors():
+    Y = np.array([[1.0, 2.0, 3.0], [2.0, 2.0, 2.0]])
+    with pytest.raises(ZeroRowError, match=r"\[1\]"):
+        layer_norm_full(Y, eps=0)
+    ok = layer_norm_full(Y, eps=1e-5)                       # eps rescues a constant row
+    assert np.all(ok[1] == 0)
+    for bad in (-1e-3, "x", None):
+        with pytest.raises((RankCollapseError, TypeError, ValueError)):
+            layer_norm_full(Y, eps=bad)
+    with pytest.raises(RankCollapseError, match="eps"):
+        layer_norm_full(Y, eps=-1e-3)
+
+
+@pytest.mark.xfail(strict=True, reason="BUG (reported, issue 8): row_norms computes "
+                   "sqrt(sum(y*y)) unscaled, so rows below ~1e-154 underflow (wrong "
+                   "direction, or ZeroRowError for a nonzero row) and rows above ~1e154 "
+                   "overflow to a silent zero row")
+@pytest.mark.parametrize("scale", [1e-160, 1e-200, 1e200])
+def test_direction_of_tiny_and_huge_rows(scale):
+    out = layernorm(np.array([[3.0, 4.0]]) * scale)
+    assert np.allclose(out, [[0.6, 0.8]], rtol=1e-14, atol=0)
