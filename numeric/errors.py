@@ -33,11 +33,16 @@ class NonFiniteError(RankCollapseError):
 class ZeroRowError(RankCollapseError):
     """LayerNorm met a zero token, which has no direction."""
 
-    def __init__(self, tokens, layer=None):
+    def __init__(self, tokens, layer=None, kind: str = "paper"):
         self.tokens = list(tokens)
         self.layer = layer
         where = f" at layer {layer}" if layer is not None else ""
-        super().__init__(
-            f"LayerNorm of a zero row is undefined: token(s) {self.tokens}{where} are zero "
-            "(the paper's LN divides each token by its 2-norm)"
-        )
+        if kind == "full":
+            super().__init__(
+                f"full LayerNorm with eps = 0 of a constant row is undefined: token(s) "
+                f"{self.tokens}{where} have all entries equal (centring leaves a zero "
+                "vector, whose variance is 0)")
+        else:
+            super().__init__(
+                f"LayerNorm of a zero row is undefined: token(s) {self.tokens}{where} are "
+                "zero (the paper's LN divides each token by its 2-norm)")

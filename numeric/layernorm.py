@@ -23,10 +23,29 @@ __all__ = ["layernorm", "layer_norm_full", "row_norms"]
 
 
 def row_norms(Y, *, backend: Backend = FLOAT64):
-    return backend.sqrt((Y * Y).sum(axis=-1))
+    """2-norm of each row.  In float64 each row is first divided by its largest absolute
+    entry, so a tiny but nonzero row (e.g. ``1e-160``, whose squares underflow to 0) keeps
+    its direction: only an exactly zero row has norm 0.  mpmath and arb have exponents
+    wide enough not to need this.
+
+    >>> float(row_norms(np.array([[3e-160, 4e-160]]))[0])
+    5e-160
+    """
+    if backend.dtype is object:
+        return backend.sqrt((Y * Y).sum(axis=-1))
+    m = np.abs(Y).max(axis=-1)
+    safe = np.where(m > 0, m, 1.0)
+    Z = Y / safe[..., None]
+    return m * np.sqrt((Z * Z).sum(axis=-1))
 
 
 def _normalise(Y, backend: Backend, layer):
+    if backend.dtype is not object:
+        # divide by the largest entry first: the direction of a tiny (even subnormal) or
+        # huge row is computed from numbers of order 1, with no underflow or overflow
+        m = np.abs(Y).max(axis=-1)
+        bad = m == 0
+        Y = Y / np.where(bad, 1.0, m)[..., None]
     n = row_norms(Y, backend=backend)
     bad = backend.may_be_zero(n)
     if np.any(bad):
@@ -39,8 +58,10 @@ def _normalise(Y, backend: Backend, layer):
 def layernorm(Y, *, layer=None, backend="float64"):
     """The paper's LayerNorm: each row divided by its 2-norm.
 
-    A zero row (for arb: a row whose norm cannot be certified nonzero) raises
-    :class:`ZeroRowError` naming the token and, if given, the layer."""
+    The rule for tiny rows: a row is refused only when it is exactly zero (for arb: when
+    its norm cannot be certified nonzero); a nonzero row whose squared norm would
+    underflow is rescaled before squaring (:func:`row_norms`), so it keeps its direction.
+    A zero row raises :class:`ZeroRowError` naming the token and, if given, the layer."""
     be = get_backend(backend)
     with be.context():
         return _normalise(be.asarray(Y), be, layer)
@@ -62,7 +83,7 @@ def layer_norm_full(Y, *, eps=1e-5, gain=None, bias=None, layer=None, backend="f
         if float(eps) == 0:
             if np.any(be.may_be_zero(var)):
                 bad = np.argwhere(be.may_be_zero(var))
-                raise ZeroRowError(sorted(set(bad[:, -1].tolist()))[:10], layer)
+                raise ZeroRowError(sorted(set(bad[:, -1].tolist()))[:10], layer, kind="full")
             out = C / be.sqrt(var)[..., None]
         else:
             out = C / be.sqrt(var + be.scalar(eps))[..., None]

@@ -27,7 +27,7 @@ import functools
 import mpmath
 import numpy as np
 
-from .errors import RankCollapseError, ShapeError
+from .errors import NonFiniteError, RankCollapseError, ShapeError
 from .precision import Arb, Float64, Mpmath, backend_of
 
 __all__ = ["mu", "min_cosine", "avg_abs_cosine", "singular_values", "stable_rank",
@@ -35,9 +35,23 @@ __all__ = ["mu", "min_cosine", "avg_abs_cosine", "singular_values", "stable_rank
 
 
 def _tokens(X):
+    """Validated tokens and their backend: shape ``(..., N, d)`` with ``N, d >= 1`` and
+    every entry finite (a NaN or an infinity would make every measure meaningless)."""
     X = np.asarray(X) if not isinstance(X, np.ndarray) else X
-    if X.ndim < 2:
-        raise ShapeError(f"tokens must have shape (..., N, d), got {X.shape}")
+    if X.ndim < 2 or X.shape[-1] < 1 or X.shape[-2] < 1:
+        raise ShapeError(f"tokens must have shape (..., N, d) with N, d >= 1, got {X.shape}")
+    if X.dtype.kind in "biuf":
+        if X.dtype.kind == "f" and not np.all(np.isfinite(X)):
+            bad = np.argwhere(~np.isfinite(X))[0].tolist()
+            raise NonFiniteError(f"tokens contain NaN or infinity (first at index {bad})")
+    elif X.dtype == object:
+        for k, v in enumerate(X.flat):
+            if isinstance(v, mpmath.mpf) and not mpmath.isfinite(v):
+                raise NonFiniteError(f"tokens contain NaN or infinity (flat index {k})")
+            if hasattr(v, "is_finite") and callable(v.is_finite) and not v.is_finite():
+                raise NonFiniteError(f"tokens contain a non-finite ball (flat index {k})")
+    else:
+        raise ShapeError(f"tokens must be numbers, got dtype {X.dtype}")
     return X, backend_of(X)
 
 
@@ -94,7 +108,11 @@ def singular_values(X):
     """Singular values in decreasing order (float64: batched LAPACK; mpmath: svd_r)."""
     X, be = _tokens(X)
     if isinstance(be, Float64):
-        return np.linalg.svd(X, compute_uv=False)
+        try:
+            return np.linalg.svd(X, compute_uv=False)
+        except np.linalg.LinAlgError as exc:  # LAPACK did not converge
+            raise RankCollapseError(f"singular values of the tokens: the float64 SVD did "
+                                    f"not converge ({exc}); try the mpmath backend") from None
     if isinstance(be, Mpmath):
         lead = X.shape[-2:]
         flat = X.reshape(-1, *lead)

@@ -68,11 +68,18 @@ def test_full_layernorm_errors():
         layer_norm_full(Y, eps=-1e-3)
 
 
-@pytest.mark.xfail(strict=True, reason="BUG (reported, issue 8): row_norms computes "
-                   "sqrt(sum(y*y)) unscaled, so rows below ~1e-154 underflow (wrong "
-                   "direction, or ZeroRowError for a nonzero row) and rows above ~1e154 "
-                   "overflow to a silent zero row")
+# was a strict xfail (the unscaled sqrt(sum(y*y)) under/overflowed); fixed by rescaling
 @pytest.mark.parametrize("scale", [1e-160, 1e-200, 1e200])
 def test_direction_of_tiny_and_huge_rows(scale):
     out = layernorm(np.array([[3.0, 4.0]]) * scale)
     assert np.allclose(out, [[0.6, 0.8]], rtol=1e-14, atol=0)
+
+
+def test_full_layernorm_defaults_batches_and_long_error_lists():
+    rng = np.random.default_rng(2)
+    Y = rng.standard_normal((2, 3, 4))
+    assert np.allclose(layer_norm_full(Y), _torch_ln(Y, 1e-5))        # torch's default eps
+    C = np.tile([[1.0, 1.0, 1.0]], (12, 1))
+    with pytest.raises(ZeroRowError) as e:
+        layer_norm_full(C, eps=0)
+    assert str(list(range(10))) in str(e.value) and "10]" not in str(e.value)
