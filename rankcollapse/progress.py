@@ -43,3 +43,35 @@ class Progress:
             self.stream.write("\r\033[K")
             self.stream.flush()
         return False
+
+
+class Heartbeat:
+    """``with Heartbeat("verify", "appendix-f4-conjecture"): ...``: while the block runs
+    longer than ``every`` seconds, print a line on stderr every ``every`` seconds saying
+    what is still running (so a long step is never silent)."""
+
+    def __init__(self, label: str, what: str, *, every: float = 10.0, stream=None,
+                 enabled: bool = True):
+        import threading
+
+        self.label, self.what, self.every = label, what, every
+        self.stream = stream or sys.stderr
+        self.enabled = enabled
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._beat, daemon=True)
+        self.t0 = time.perf_counter()
+
+    def _beat(self):
+        while not self._stop.wait(self.every):
+            self.stream.write(f"[{self.label}] still running {self.what} "
+                              f"({time.perf_counter() - self.t0:.0f} s)\n")
+            self.stream.flush()
+
+    def __enter__(self):
+        if self.enabled:
+            self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        return False

@@ -9,7 +9,12 @@ Examples:
   rankcollapse verify --thorough --seed 7   # larger samples and sizes (about 2 min)
 
 Exit status: 0 when every check ran (a claim that FAILS is a finding, reported with its
-witness); 1 when a check crashed; with --strict also 1 when a claim fails.
+witness); 1 when a check crashed; with --strict also 1 when a claim fails or stays open;
+2 for bad input (an unknown claim id, a negative seed, conflicting options).
+
+Each verdict has a status (holds / fails / open), a level (exact, certified,
+numeric-hp, numeric) and a scope: universal (proved for a whole stated domain), sampled
+(n instances, generator, seed), mixed (both), witness (one explicit instance).
 """
 from __future__ import annotations
 
@@ -19,25 +24,42 @@ import time
 
 from numeric.errors import RankCollapseError
 from rankcollapse.claims import Config, load, run as run_claim
-from rankcollapse.progress import Progress
+from rankcollapse.progress import Heartbeat, Progress
 
 NAME = "verify"
 HELP = "check the paper's claims and report status, level and evidence"
 
 
+def _seed(text: str) -> int:
+    import argparse
+    try:
+        v = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"the seed must be an integer >= 0, got {text!r}")
+    if v < 0 or v >= 2 ** 63:
+        raise argparse.ArgumentTypeError(f"the seed must be an integer in [0, 2^63), got {v}")
+    return v
+
+
 def configure(p):
-    p.add_argument("--json", action="store_true", help="print one JSON document")
+    out = p.add_mutually_exclusive_group()
+    out.add_argument("--json", action="store_true", help="print one JSON document")
     p.add_argument("--claim", action="append", metavar="ID", help="run only this claim "
                    "(repeatable); see --list")
     p.add_argument("--all", action="store_true",
                    help="also run claims registered as non-default (none at present: every "
                         "claim runs by default; --thorough is what makes a run heavier)")
-    p.add_argument("--markdown", action="store_true",
-                   help="print a Markdown table (claim, reference, status, level, test)")
+    out.add_argument("--markdown", action="store_true",
+                     help="print a Markdown table (claim, reference, status, level, covers, "
+                          "seconds, test)")
     p.add_argument("--list", action="store_true", help="list claim ids and exit")
-    p.add_argument("--thorough", action="store_true", help="larger samples and sizes")
-    p.add_argument("--seed", type=int, default=0, help="seed for sampled checks (0)")
-    p.add_argument("--strict", action="store_true", help="exit 1 if a claim fails")
+    p.add_argument("--thorough", action="store_true",
+                   help="larger samples and sizes (several minutes; progress per claim)")
+    p.add_argument("--seed", type=_seed, default=0,
+                   help="seed of every sampled check, an integer >= 0 (default 0); the same "
+                        "seed gives the same JSON")
+    p.add_argument("--strict", action="store_true",
+                   help="exit 1 if a claim fails or stays open")
     p.add_argument("--verbose", "-v", action="store_true", help="print evidence details")
 
 
@@ -88,6 +110,14 @@ def _short(ev: dict) -> str:
 def run(args) -> int:
     reg = load()
     if args.list:
+        if args.json:
+            json.dump([{"id": c.id, "ref": c.ref, "statement": c.statement,
+                        "default": c.default, "test": c.test} for c in reg.values()],
+                      sys.stdout, indent=1)
+            print()
+            return 0
+        if args.markdown:
+            raise RankCollapseError("--list prints ids; use it with --json or alone")
         for c in reg.values():
             flag = "" if c.default else "  (--all)"
             print(f"{c.id:34s} {c.ref}{flag}")
@@ -106,7 +136,12 @@ def run(args) -> int:
     with Progress("verify", len(chosen), delay=0.5) as prog:
         for k, c in enumerate(chosen):
             prog.update(k, c.id)
-            results.append(run_claim(c, config))
+            with Heartbeat("verify", f"{c.id} (claim {k + 1}/{len(chosen)})", every=15.0):
+                results.append(run_claim(c, config))
+            if args.thorough:   # slow runs: one line per claim, with its time
+                r = results[-1]
+                print(f"[verify] {k + 1}/{len(chosen)} {c.id}: {r['status']} "
+                      f"({r['seconds']:.1f} s)", file=sys.stderr, flush=True)
     total = time.perf_counter() - t0
     counts = {s: sum(r["status"] == s for r in results)
               for s in ("holds", "fails", "open", "error")}
@@ -155,6 +190,6 @@ def run(args) -> int:
         print("holds by scope: " + ", ".join(f"{v} {k}" for k, v in scopes.items()))
     if counts["error"]:
         return 1
-    if args.strict and counts["fails"]:
+    if args.strict and (counts["fails"] or counts["open"]):
         return 1
     return 0
