@@ -9,3 +9,6 @@
 
 May import :mod:`numeric` and :mod:`theory`; never ``rankcollapse``.
 """
+
+#: marks this package as rankcollapse's own (see rankcollapse/__init__.py)
+__rankcollapse_layer__ = "counterexamples"

@@ -5,3 +5,6 @@ Depends on nothing else of this project.  Precision is chosen by the caller thro
 ``arb`` balls); every update is written once, in :mod:`numeric.attention`,
 :mod:`numeric.layernorm` and :mod:`numeric.dynamics`.
 """
+
+#: marks this package as rankcollapse's own (see rankcollapse/__init__.py)
+__rankcollapse_layer__ = "numeric"

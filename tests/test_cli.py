@@ -89,3 +89,19 @@ def test_verify_refuses_a_verdict_without_scope(monkeypatch, capsys):
     monkeypatch.setattr(c, "check", lambda cfg: Evidence("x", "holds", "exact", {}))
     assert main(["verify", "--claim", c.id]) == 1
     assert "states no scope" in capsys.readouterr().out
+
+
+def test_a_shadowing_package_is_named_in_one_line(tmp_path):
+    """A foreign top-level `theory` earlier on the path is detected, not used silently."""
+    import os
+    import subprocess
+    import sys
+    (tmp_path / "theory").mkdir()
+    (tmp_path / "theory" / "__init__.py").write_text("")
+    env = dict(os.environ, PYTHONPATH=str(tmp_path))
+    out = subprocess.run([sys.executable, "-c", "import sys; from rankcollapse.cli import "
+                          "main; sys.exit(main(['verify', '--list']))"],
+                         cwd=tmp_path, env=env, capture_output=True, text=True)
+    assert out.returncode == 2
+    err = out.stderr.strip().splitlines()
+    assert len(err) == 1 and "'theory'" in err[0] and "shadows" in err[0]

@@ -4,3 +4,6 @@ Each lemma is a function whose docstring states it and whose body proves it (Sym
 exact rationals) or checks it (interval / high-precision numerics), returning an
 :class:`theory.evidence.Evidence`.  May use :mod:`numeric`; never imports ``rankcollapse``.
 """
+
+#: marks this package as rankcollapse's own (see rankcollapse/__init__.py)
+__rankcollapse_layer__ = "theory"

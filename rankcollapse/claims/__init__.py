@@ -67,6 +67,8 @@ _loaded = False
 def load() -> dict[str, Claim]:
     global _loaded
     if not _loaded:
+        from rankcollapse import check_layers
+        check_layers()
         found = sorted(m.name for m in pkgutil.iter_modules(__path__))
         names = [n for n in ORDER if n in found] + [n for n in found if n not in ORDER]
         for name in names:
