@@ -76,8 +76,10 @@ def test_known_values_and_helpers():
 
 
 def test_doctests():
-    res = doctest.testmod(E, optionflags=doctest.ELLIPSIS)
-    assert res.attempted > 10 and res.failed == 0
+    from theory import ergodicity_suites, stochastic
+    res = [doctest.testmod(m, optionflags=doctest.ELLIPSIS)
+           for m in (E, stochastic, ergodicity_suites)]
+    assert sum(r.attempted for r in res) > 10 and sum(r.failed for r in res) == 0
 
 
 def test_random_generators_respect_the_class():
