@@ -909,11 +909,12 @@ def _random_digraph(rng, n: int, p: float, self_loops: bool = True):
     return M
 
 
-def all_digraphs(n: int):
-    """Every mask on ``n`` tokens with all self-loops (``2^(n(n-1))`` of them)."""
+def all_digraphs(n: int, self_loops: bool = True):
+    """Every mask on ``n`` tokens with all self-loops (or, with ``self_loops=False``, with
+    none): ``2^(n(n-1))`` of them."""
     off = [(i, j) for i in range(n) for j in range(n) if i != j]
     for bits in range(2 ** len(off)):
-        M = np.eye(n, dtype=bool)
+        M = np.eye(n, dtype=bool) if self_loops else np.zeros((n, n), dtype=bool)
         for k, (i, j) in enumerate(off):
             if bits >> k & 1:
                 M[i, j] = True

@@ -285,16 +285,6 @@ def _bfs_dist(adj, src) -> list:
     return dist
 
 
-def _all_masks(N: int, self_loops: bool = True):
-    off = [(i, j) for i in range(N) for j in range(N) if i != j]
-    for bits in range(1 << len(off)):
-        M = np.eye(N, dtype=bool) if self_loops else np.zeros((N, N), dtype=bool)
-        for b, (i, j) in enumerate(off):
-            if bits >> b & 1:
-                M[i, j] = True
-        yield M
-
-
 def _mask_facts(N: int, self_loops: bool = True):
     """For every mask on ``N`` tokens: BFS diameter (``None`` if not strongly connected)
     and the smallest ``k <= (N-1)^2 + 1`` with ``M^k`` positive (``None`` if none)."""
@@ -308,7 +298,9 @@ def _mask_facts_cached(N: int, self_loops: bool):
 
 def _mask_facts_gen(N: int, self_loops: bool):
     wielandt = (N - 1) ** 2 + 1
-    for M in _all_masks(N, self_loops):
+    from .graphs import all_digraphs
+
+    for M in all_digraphs(N, self_loops):
         adj = M.tolist()
         dists = [_bfs_dist(adj, s) for s in range(N)]
         sc = all(d is not None for row in dists for d in row)
