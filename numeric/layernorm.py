@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .errors import RankCollapseError, ZeroRowError
+from .errors import RankCollapseError, ShapeError, ZeroRowError
 from .precision import FLOAT64, Backend, get_backend
 
 __all__ = ["layernorm", "layer_norm_full", "row_norms"]
@@ -55,6 +55,14 @@ def _normalise(Y, backend: Backend, layer):
     return Y / n[..., None]
 
 
+def _rows_of(Y):
+    """``Y`` must have at least one axis of length >= 1 (the features of a token)."""
+    if Y.ndim < 1 or Y.shape[-1] < 1:
+        raise ShapeError(f"LayerNorm needs tokens with at least one feature, got shape "
+                         f"{Y.shape}")
+    return Y
+
+
 def layernorm(Y, *, layer=None, backend="float64"):
     """The paper's LayerNorm: each row divided by its 2-norm.
 
@@ -64,7 +72,7 @@ def layernorm(Y, *, layer=None, backend="float64"):
     A zero row raises :class:`ZeroRowError` naming the token and, if given, the layer."""
     be = get_backend(backend)
     with be.context():
-        return _normalise(be.asarray(Y), be, layer)
+        return _normalise(_rows_of(be.asarray(Y)), be, layer)
 
 
 def layer_norm_full(Y, *, eps=1e-5, gain=None, bias=None, layer=None, backend="float64"):
@@ -73,10 +81,14 @@ def layer_norm_full(Y, *, eps=1e-5, gain=None, bias=None, layer=None, backend="f
     With ``eps = 0`` a row with all entries equal has no direction and raises
     :class:`ZeroRowError`."""
     be = get_backend(backend)
-    if not (np.isscalar(eps) and float(eps) >= 0):
-        raise RankCollapseError(f"LayerNorm eps must be a number >= 0, got {eps!r}")
+    try:
+        ok = np.isscalar(eps) and not isinstance(eps, str) and 0 <= float(eps) < np.inf
+    except (TypeError, ValueError):
+        ok = False
+    if not ok:
+        raise RankCollapseError(f"LayerNorm eps must be a finite number >= 0, got {eps!r}")
     with be.context():
-        Y = be.asarray(Y)
+        Y = _rows_of(be.asarray(Y))
         d = Y.shape[-1]
         C = Y - Y.sum(axis=-1, keepdims=True) / be.scalar(d)
         var = (C * C).sum(axis=-1) / be.scalar(d)

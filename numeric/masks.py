@@ -37,11 +37,19 @@ __all__ = [
 
 
 # ---------------------------------------------------------------------------- helpers
+#: the largest sequence length accepted (index arrays are int64; beyond this nothing fits)
+MAX_TOKENS = 2 ** 31
+#: a dense mask above this many entries (bytes) is refused: use ``sparse=True``
+DENSE_LIMIT = 2 ** 32
+
+
 def _check_n(n) -> int:
     if isinstance(n, (bool, np.bool_)) or not isinstance(n, (int, np.integer)):
         raise MaskError(f"n must be a positive integer, got {n!r}")
     if n < 1:
         raise MaskError(f"n must be a positive integer, got {n}")
+    if n > MAX_TOKENS:
+        raise MaskError(f"n = {n} tokens is more than this library supports ({MAX_TOKENS})")
     return int(n)
 
 
@@ -64,6 +72,9 @@ def _build(n: int, pred: Callable, candidates: Callable, sparse: bool):
     The two paths are independent on purpose: tests compare them.
     """
     if not sparse:
+        if n * n > DENSE_LIMIT:
+            raise MaskError(f"a dense mask on n = {n} tokens needs n^2 = {n * n:.3g} bytes "
+                            f"(more than {DENSE_LIMIT / 2 ** 30:.0f} GiB): pass sparse=True")
         i = np.arange(n)[:, None]
         j = np.arange(n)[None, :]
         return np.ascontiguousarray(np.broadcast_to(pred(i, j), (n, n))).astype(bool)
@@ -147,6 +158,7 @@ def strided(n: int, stride: int, *, sparse: bool = False):
     ``(i - j) % stride == 0`` (strided part).
     """
     n, s = _check_n(n), _check_pos("stride", stride)
+    s = min(s, n)   # a stride >= n gives the causal mask; so does n (no huge offset sets)
 
     def pred(i, j):
         d = i - j
@@ -165,6 +177,7 @@ def block_local(n: int, block: int, *, sparse: bool = False):
     Disconnected (no centre node) as soon as ``block < n``.
     """
     n, b = _check_n(n), _check_pos("block", block)
+    b = min(b, n)   # one block covering every token
     return _build(n, lambda i, j: (i // b) == (j // b),
                   lambda: _offset_candidates(n, range(-(b - 1), b)), sparse)
 

@@ -59,6 +59,13 @@ def mu(X):
     """Frobenius distance of ``X`` from the matrix whose rows all equal the mean token."""
     X, be = _tokens(X)
     n = X.shape[-2]
+    if isinstance(be, Float64):
+        # scale by the largest entry: no overflow of the squares (1e200 stays finite)
+        m = np.abs(X).max(axis=(-2, -1), keepdims=True)
+        m = np.where(m > 0, m, 1.0)
+        Y = X / m
+        C = Y - Y.mean(axis=-2, keepdims=True)
+        return m[..., 0, 0] * np.sqrt((C * C).sum(axis=(-2, -1)))
     C = X - X.sum(axis=-2, keepdims=True) / be.scalar(n)
     return be.sqrt((C * C).sum(axis=(-2, -1)))
 
@@ -125,9 +132,12 @@ def singular_values(X):
 
 
 def stable_rank(X):
-    """``||X||_F^2 / ||X||_2^2`` (between 1 and rank X)."""
+    """``||X||_F^2 / ||X||_2^2`` (between 1 and rank X); undefined for a zero matrix."""
     s = singular_values(X)
-    return (s * s).sum(axis=-1) / (s[..., 0] * s[..., 0])
+    if np.any(np.asarray(s[..., 0] == 0)):
+        raise RankCollapseError("the stable rank of a zero matrix is undefined (0/0)")
+    r = s / s[..., :1]                      # relative singular values: no overflow
+    return (r * r).sum(axis=-1)
 
 
 def numerical_rank(X, tol=None):
@@ -145,8 +155,12 @@ def numerical_rank(X, tol=None):
 def dist_rank_one(X):
     """Frobenius distance to the nearest matrix of rank at most one."""
     s = singular_values(X)
-    tail = (s[..., 1:] * s[..., 1:]).sum(axis=-1)
     be = backend_of(s)
+    if isinstance(be, Float64):
+        top = np.where(s[..., 0] > 0, s[..., 0], 1.0)
+        r = s[..., 1:] / top[..., None]
+        return top * np.sqrt((r * r).sum(axis=-1))
+    tail = (s[..., 1:] * s[..., 1:]).sum(axis=-1)
     return be.sqrt(np.asarray(tail, dtype=be.dtype))
 
 

@@ -91,10 +91,17 @@ class Float64(Backend):
         return float(x)
 
     def asarray(self, x):
-        if isinstance(x, np.ndarray) and x.dtype == object:
-            a = np.vectorize(float, otypes=[np.float64])(x) if x.size else x.astype(float)
-        else:
-            a = np.asarray(x, dtype=np.float64)
+        if isinstance(x, np.ndarray) and x.dtype.kind == "c":
+            raise RankCollapseError("complex numbers are not accepted: tokens and weights "
+                                    "are real")
+        try:
+            if isinstance(x, np.ndarray) and x.dtype == object:
+                a = np.vectorize(float, otypes=[np.float64])(x) if x.size else x.astype(float)
+            else:
+                a = np.asarray(x, dtype=np.float64)
+        except (TypeError, ValueError) as exc:
+            raise RankCollapseError(f"expected real numbers, got {type(x).__name__} "
+                                    f"({str(exc).splitlines()[0]})") from None
         _check_finite_float(a)
         return a
 
@@ -106,6 +113,19 @@ class Float64(Backend):
 
     def may_be_zero(self, a):
         return np.asarray(a) == 0
+
+
+#: the most decimal digits a backend accepts: each operation costs about digits^1.6, so a
+#: trajectory at 10^8 digits would run for days and fill the memory
+MAX_DIGITS = 20000
+
+
+def _check_digits(name: str, dps) -> None:
+    if isinstance(dps, bool) or not isinstance(dps, int) or dps < 16:
+        raise RankCollapseError(f"{name} digits must be an integer >= 16, got {dps!r}")
+    if dps > MAX_DIGITS:
+        raise RankCollapseError(f"{name} digits must be at most {MAX_DIGITS} (the cost of "
+                                f"each operation grows like digits^1.6), got {dps}")
 
 
 def _check_finite_float(a: np.ndarray):
@@ -160,8 +180,7 @@ class Mpmath(_ObjectBackend):
     level = "numeric-hp"
 
     def __init__(self, dps: int = 50):
-        if not isinstance(dps, int) or dps < 16:
-            raise RankCollapseError(f"mpmath digits must be an integer >= 16, got {dps!r}")
+        _check_digits("mpmath", dps)
         self.digits = dps
         self.name = f"mpmath:{dps}"
         self._exp = np.frompyfunc(mpmath.exp, 1, 1)
@@ -214,8 +233,7 @@ class Arb(_ObjectBackend):
     def __init__(self, dps: int = 50):
         import flint
 
-        if not isinstance(dps, int) or dps < 16:
-            raise RankCollapseError(f"arb digits must be an integer >= 16, got {dps!r}")
+        _check_digits("arb", dps)
         self.flint = flint
         self.digits = dps
         self.prec = int(dps * 3.3219280948873626) + 8
