@@ -102,6 +102,9 @@ def basin_fraction(N: int, d: int, w: float, samples: int = 2000, T: int = 1000,
     at the checkpoints (the trend over T), the largest ratio among the near-rank-one
     samples and the smallest among the others (the gap), and how many fall in the
     ambiguous band ``[threshold / 100, threshold)``.  float64, seeded."""
+    for name, v in (("samples", samples), ("T", T)):
+        if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
+            raise RankCollapseError(f"{name} must be an integer >= 1, got {v!r}")
     rng = np.random.default_rng(seed)
     X0 = uniform_sphere(samples, N, d, rng)
     cps = sorted(set(checkpoints or [max(1, T // 10), max(1, T // 3), T // 2]) | {T})

@@ -268,8 +268,9 @@ def as_mask(M):
     """Validate a mask: square, boolean, dense numpy or scipy.sparse.  Returns it unchanged
     (sparse masks converted to CSR).  Raises :class:`MaskError` naming the problem."""
     if sp.issparse(M):
-        if M.ndim != 2 or M.shape[0] != M.shape[1]:
-            raise MaskError(f"mask must be square, got shape {M.shape}")
+        if M.ndim != 2 or M.shape[0] != M.shape[1] or M.shape[0] < 1:
+            raise MaskError(f"mask must be square with at least one token, got shape "
+                            f"{M.shape}")
         if M.dtype != np.bool_:
             raise MaskError(f"mask must be boolean, got dtype {M.dtype} "
                             "(convert with .astype(bool) if 0/1 is meant)")
@@ -277,8 +278,8 @@ def as_mask(M):
     if not isinstance(M, np.ndarray):
         raise MaskError(f"mask must be a numpy bool array or a scipy.sparse array, "
                         f"got {type(M).__name__}")
-    if M.ndim != 2 or M.shape[0] != M.shape[1]:
-        raise MaskError(f"mask must be square, got shape {M.shape}")
+    if M.ndim != 2 or M.shape[0] != M.shape[1] or M.shape[0] < 1:
+        raise MaskError(f"mask must be square with at least one token, got shape {M.shape}")
     if M.dtype != np.bool_:
         raise MaskError(f"mask must be boolean, got dtype {M.dtype} "
                         "(convert with .astype(bool) if 0/1 is meant)")

@@ -122,6 +122,12 @@ class Theorem1Constants:
         return self.C_floor * (1 - self.eps ** self.r) ** (t // self.r)
 
 
+def _check_horizon(T) -> int:
+    if isinstance(T, bool) or not isinstance(T, (int, np.integer)) or T < 0:
+        raise RankCollapseError(f"the horizon T must be an integer >= 0, got {T!r}")
+    return int(T)
+
+
 def _layers_list(layers, T) -> list[Layer]:
     if isinstance(layers, (Layer, tuple)):
         lay = layers if isinstance(layers, Layer) else Layer(*layers)
@@ -143,6 +149,7 @@ def theorem1_constants(M, X0, layers, T: int, *, dps: int = 40,
     centre node (not quasi-strongly connected).  ``eps_override`` replaces Lemma 1's
     ``eps`` (for negative controls: a wrong constant must be caught)."""
     be = get_backend(f"arb:{dps}")
+    _check_horizon(T)
     _masks.check_a1(M)
     r = graphs.radius(M)
     if r == float("inf"):
@@ -341,10 +348,19 @@ def rate_summary(max_in_degree: int, r, n_centres: int, *, CQ=1.0, CK=1.0, CV=1.
     """
     import mpmath
 
+    if isinstance(max_in_degree, bool) or not isinstance(max_in_degree, (int, np.integer)) \
+            or max_in_degree < 1:
+        raise RankCollapseError(f"max_in_degree must be an integer >= 1 (A1 gives every token "
+                                f"itself), got {max_in_degree!r}")
+    if not (r == float("inf") or (isinstance(r, (int, np.integer)) and r >= 0)):
+        raise RankCollapseError(f"the radius r must be an integer >= 0 or inf, got {r!r}")
+    if isinstance(n_centres, bool) or not isinstance(n_centres, (int, np.integer)) \
+            or n_centres < 0:
+        raise RankCollapseError(f"n_centres must be an integer >= 0, got {n_centres!r}")
     for name, v in (("CQ", CQ), ("CK", CK), ("CV", CV), ("B0", B0)):
-        if not v >= 0:
-            raise RankCollapseError(f"weight bound {name} must be >= 0, got {v!r}")
-    if not d_qk > 0:
+        if not 0 <= v < float("inf"):
+            raise RankCollapseError(f"weight bound {name} must be finite and >= 0, got {v!r}")
+    if not 0 < d_qk < float("inf"):
         raise RankCollapseError(f"d_qk must be positive, got {d_qk!r}")
     if r == float("inf"):
         raise AssumptionError("quasi-strong connectivity", "the mask has no centre node: "

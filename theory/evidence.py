@@ -222,7 +222,9 @@ def escalate(check, dps: int = 30, cap: int = 480):
     'comparisons still undecided at the cap of 90 digits (tried [30, 60])'
     """
     if dps < 1 or cap < dps:
-        raise ValueError(f"need 1 <= dps <= cap, got dps={dps}, cap={cap}")
+        from numeric.errors import RankCollapseError
+        raise RankCollapseError(f"the digits must satisfy 1 <= dps <= cap, got dps={dps}, "
+                                f"cap={cap}")
     tried = []
     while True:
         ev = check(dps)
