@@ -18,6 +18,16 @@ token 1 and the block tokens stay exactly at +-e_d).  Per token the box width an
 status are printed (exact / certified / open); "open" means not proved, not disproved:
   rankcollapse counterexample --n 3 --d 3 --rank 3 --w 3 --certify-delta 0.01 --seed 0
 
+With --coupled, the computer-assisted proof of Theorem 3 (2) for the COUPLED system at
+N = d = 2 (both tokens moving) runs for one w: certified invariant traps (arb), then
+boxes of initial angles (theta_1, theta_2) propagated in arb and subdivided --depth times
+(default 6) until each is proved to keep the tokens apart forever, proved to collapse,
+or left undecided.  Prints the traps, the certified measure (a lower bound on the
+non-collapsing fraction of the torus) and the two-sided enclosure; --json lists every
+certified box in radians.  Progress of the subdivision goes to stderr:
+  rankcollapse counterexample --coupled --w 2
+  rankcollapse counterexample --coupled --w 3/2 --depth 6 --json
+
 --signs gives one sign per token group: the overall sign, then the sign of the last
 coordinate of each chain token (K signs in all).  w is read exactly ("7", "15/2",
 "sqrt(50)"); a decimal string is read exactly ("1.5" is 3/2); w must be algebraic and |w| <= 1e12.
@@ -36,8 +46,10 @@ HELP = "print the Theorem 3 equilibria of a given rank exactly, verified"
 
 
 def configure(p):
-    p.add_argument("--n", type=int, required=True, help="number of tokens N")
-    p.add_argument("--d", type=int, required=True, help="token dimension d")
+    p.add_argument("--n", type=int, default=None, help="number of tokens N (required "
+                   "unless --coupled)")
+    p.add_argument("--d", type=int, default=None, help="token dimension d (required unless "
+                   "--coupled)")
     p.add_argument("--rank", type=int, default=None, help="rank K (default min(N, d))")
     p.add_argument("--w", required=True, help="superdiagonal entry of W_V, exact: 7, 15/2, sqrt(50)")
     p.add_argument("--signs", default=None, help="K signs such as +-+ (default all +)")
@@ -49,7 +61,13 @@ def configure(p):
                    help="also certify (Krawczyk, arb) the equilibrium near each one for "
                         "W_Q, W_K of scale DELTA (exact decimal, e.g. 0.01 or 1/100)")
     p.add_argument("--seed", type=int, default=0,
-                   help="seed of the W_Q, W_K directions for --certify-delta (0)")
+                   help="seed of the W_Q, W_K directions for --certify-delta, and of the "
+                        "soundness re-runs for --coupled (0)")
+    p.add_argument("--coupled", action="store_true",
+                   help="prove Theorem 3 (2) for the coupled N = d = 2 system at this w "
+                        "(certified traps and boxes, arb)")
+    p.add_argument("--depth", default=None,
+                   help="--coupled: levels of 4-way box subdivision (default 6, at most 10)")
 
 
 def _certify(args, k, w, results):
@@ -99,7 +117,78 @@ def _build(args):
     return k, w, W, results
 
 
+def _run_coupled(args) -> int:
+    from counterexamples import coupled_proof as cp
+    from numeric.errors import RankCollapseError
+    from rankcollapse.progress import Progress
+
+    w = cp.parse_w_rational(args.w)
+    if args.depth is None:
+        depth = cp.DEFAULT_DEPTH
+    else:
+        try:
+            depth = int(str(args.depth))
+        except ValueError:
+            raise RankCollapseError(f"--depth must be an integer, got {args.depth!r}") from None
+        if not 0 <= depth <= cp.MAX_DEPTH:
+            raise RankCollapseError(f"--depth must be between 0 and {cp.MAX_DEPTH} (each "
+                                    f"level multiplies the work by up to 4), got {depth}")
+    if args.n not in (None, 2) or args.d not in (None, 2):
+        raise RankCollapseError("--coupled proves the N = d = 2 case; drop --n/--d or give 2")
+    with Progress(f"coupled proof w={w}", total=None) as bar:
+        def progress(level, done, apart, coll, pending):
+            bar.update(done, f"boxes: level {level}/{depth}, {apart} apart, {coll} collapse, "
+                             f"{pending} to split")
+        ev, res = cp.prove(w, depth=depth, progress=progress, seed=args.seed)
+    fmt = "json" if args.json else args.format
+    d = ev.details
+    if fmt == "json":
+        doc = {"w": str(w), "depth": depth, "status": ev.status, "level": ev.level,
+               "scope": ev.scope.to_json() if ev.scope else None,
+               "certified_measure": d["certified_measure"],
+               "certified_measure_exact": d["certified_measure_exact"],
+               "certified_collapse_measure": d["certified_collapse_measure"],
+               "non_collapsing_fraction_enclosure": d["non_collapsing_fraction_enclosure"],
+               "traps": d["traps"], "max_T": d["max_T"],
+               "boxes": d["certified_boxes"], "boxes_sign_flip": d["certified_boxes_sign_flip"],
+               "undecided_measure": d["undecided_measure"],
+               "undecided_reasons": d["undecided_reasons"],
+               "soundness": d["soundness_apart"], "soundness_collapse": d["soundness_collapse"],
+               "seconds": d["prove_seconds"]}
+        print(json.dumps(jsonable(doc), indent=2))
+    else:
+        print(f"Theorem 3 (2), coupled N = d = 2, w = {w}: {ev.status} / {ev.level}")
+        apart = [t for t in d["traps"] if t["kind"] == "apart"]
+        coll = [t for t in d["traps"] if t["kind"] == "collapse"]
+        print(f"certified traps: {len(apart)} apart, {len(coll)} collapse")
+        for t in apart:
+            print(f"  apart: phi >= {t['phi_c']:.6f}, theta_2 in [{t['j_lo']:.6f}, phi + "
+                  f"{t['D']:g}]  (J within [{t['J'][0]:.4f}, {t['J'][1]:.4f}]), "
+                  f"|sin(theta_2 - theta_1)| >= {t['separation_c']:.4f}, "
+                  f"dG/dtheta at B = {t.get('dG/dtheta_at_B', float('nan')):.4f}")
+        for t in coll:
+            print(f"  collapse: phi >= {t['phi_c']:.6f}, -{t['D1']:g} <= theta_2 - theta_1 "
+                  f"<= {t['D2']:g}")
+        lo, hi = d["non_collapsing_fraction_enclosure"]
+        print(f"boxes (depth {depth}): {d['boxes_apart']} apart, {d['boxes_collapse']} "
+              f"collapse, {d['boxes_undecided']} undecided (max T {d['max_T']})")
+        print(f"certified measure (fraction of the torus, x_11 < 0 copies included): "
+              f"{lo:.6f} = {d['certified_measure_exact']}")
+        print(f"non-collapsing fraction enclosure: [{lo:.6f}, {hi:.6f}]")
+        print(f"undecided: {d['undecided_reasons']}")
+        s = d["soundness_apart"]
+        print(f"soundness re-run (mpmath:{s.get('dps')}, T = {s.get('T')}, {s.get('points')} "
+              f"points in certified boxes): {'ok' if s.get('ok') else s.get('ok')}")
+        print(f"time {d['prove_seconds']:.1f} s; --json lists every box in radians")
+    return 0 if ev.ok else 1
+
+
 def run(args) -> int:
+    if args.coupled:
+        return _run_coupled(args)
+    from numeric.errors import RankCollapseError
+    if args.n is None or args.d is None:
+        raise RankCollapseError("--n and --d are required (unless --coupled)")
     k, w, W, results = _build(args)
     certs = _certify(args, k, w, results)
     fmt = "json" if args.json else args.format

@@ -175,13 +175,36 @@ def make(ctx: Context) -> list:
                    extent=(t1g[0], t1g[-1], 0, 2 * np.pi), vmin=0, vmax=1)
     ax.axhline(tA, color="k", ls=":", lw=0.8)
     ax.axhline(3 * np.pi / 2, color="k", ls=":", lw=0.8)
+    # overlay: boxes PROVED (arb) to keep token 2 apart forever (counterexamples.coupled_proof)
+    from fractions import Fraction
+
+    from matplotlib.patches import Rectangle
+
+    from counterexamples import coupled_proof as cp
+    pdepth = int(ctx.opt("proof_depth", 4, 2))
+    proof = cp.certify_boxes(Fraction(w).limit_denominator(1000), depth=pdepth)
+    for bx in cp.boxes_radians(proof["apart_boxes"]):
+        ax.add_patch(Rectangle((bx["theta1_lo"], bx["theta2_lo"]),
+                               bx["theta1_hi"] - bx["theta1_lo"],
+                               bx["theta2_hi"] - bx["theta2_lo"], fill=False, ec="k", lw=0.4))
+    ax.plot([], [], "s", mfc="none", mec="k", label=f"certified boxes (arb, depth {pdepth}): "
+            f"{float(proof['certified_measure']):.4f} of the torus")
+    ax.legend(fontsize=6.5, loc="upper left")
+    ax.set_xlim(t1g[0], t1g[-1])
     ax.set_xlabel("theta_1(0) (token 1, X_11(0) > 0)")
     ax.set_ylabel("theta_2(0) (token 2)")
     frac = float(np.nanmean(sep > 0.5))
     frac_arc = float(np.mean((t2g > tA) & (t2g < 3 * np.pi / 2)))
-    ax.set_title(f"(e) coupled system after {TB} layers: red = token 2 stays apart\n"
-                 f"({100 * frac:.0f}% of starts; arc (A, 3pi/2) between dotted lines "
-                 f"= {100 * frac_arc:.0f}%)", fontsize=9)
+    ax.set_title(f"(e) coupled, {TB} layers: red = token 2 apart ({100 * frac:.0f}%),\n"
+                 f"boxes = PROVED apart (arb); arc (A, 3pi/2): {100 * frac_arc:.0f}%",
+                 fontsize=9)
+    data["certified_boxes"] = {
+        "depth": pdepth, "certified_measure": float(proof["certified_measure"]),
+        "certified_measure_exact": str(proof["certified_measure"]),
+        "enclosure": [float(proof["certified_measure"]), float(proof["upper_bound"])],
+        "boxes": cp.boxes_radians(proof["apart_boxes"]),
+        "note": "boxes on theta_1 in (-pi/2, pi/2); their sign-flip copies (theta + pi) are "
+                "certified too and counted in certified_measure"}
     data["coupled_basin"] = {"grid": G, "layers": TB, "fraction_apart": frac,
                              "fraction_if_token1_at_top": frac_arc,
                              "theta1": t1g, "theta2": t2g, "separation": sep}
