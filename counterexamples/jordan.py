@@ -154,7 +154,7 @@ def _check_w(n, k, w) -> sp.Expr:
         raise AssumptionError(
             f"|w| >= N-k+1 = {m}",
             f"w={w} is below what the rank-{k} construction allows with n={n}: the first "
-            f"chain token needs 1 - (N-k+1)^2/w^2 = {sp.simplify(1 - sp.Integer(m) ** 2 / w ** 2)} >= 0")
+            f"chain token needs w^2 - (N-k+1)^2 = {gap} >= 0")
     return w
 
 

@@ -17,15 +17,25 @@ def _command_modules():
     return [importlib.import_module(f"{commands.__name__}.{n}") for n in names]
 
 
+class _Parser(argparse.ArgumentParser):
+    """Bad arguments: one line naming the argument (no usage block), exit code 2."""
+
+    def error(self, message):
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(
+    p = _Parser(
         prog="rankcollapse",
         description="Check the claims of 'On the Role of Attention Masks and LayerNorm in "
                     "Transformers' (Wu et al., NeurIPS 2024): exact algebra, certified "
                     "intervals, high-precision and float64 numerics.",
+        epilog="Exit codes (every command): 0 done (a claim that fails is a finding, with "
+               "its witness); 1 a check crashed, or a pass/fail run (verify --strict, "
+               "counterexample) did not pass; 2 bad input, refused in one line.",
     )
     p.add_argument("--version", action="version", version=f"rankcollapse {__version__}")
-    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     for mod in _command_modules():
         sp = sub.add_parser(mod.NAME, help=mod.HELP, description=mod.__doc__,
                             formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -41,8 +51,9 @@ def main(argv=None) -> int:
     except ImportError as exc:
         print(str(exc), file=sys.stderr)
         return 2
+    from .argtypes import join_sign_strings
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(join_sign_strings(list(sys.argv[1:] if argv is None else argv)))
     if not getattr(args, "_run", None):
         parser.print_help()
         return 2

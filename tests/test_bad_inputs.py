@@ -116,3 +116,40 @@ def test_simulate_refuses_bad_arguments():
     _answers_or_refuses(simulate, np.full((3, 2), np.nan), M, lay, 2)
     _answers_or_refuses(simulate, X0, masks.causal(4), lay, 2)
     _answers_or_refuses(simulate, X0, M, (np.eye(3), np.eye(2), np.eye(2)), 2)
+
+
+@pytest.mark.parametrize("argv", [
+    ["verify", "--seed", "-1"], ["verify", "--json", "--markdown"], ["verify", "--claim", "x"],
+    ["counterexample", "--n", "3", "--d", "3", "--w", "3", "--seed", "-1"],
+    ["counterexample", "--n", "200", "--d", "2", "--w", "3"],
+    ["counterexample", "--n", "3", "--d", "3", "--rank", "2", "--w", "0"],
+    ["counterexample", "--n", "3", "--d", "3", "--w", "abc"],
+    ["counterexample", "--coupled", "--w", "2", "--depth", "99"],
+    ["simulate", "--backend", "arb:100000000"], ["simulate", "--backend", "mpmath:5"],
+    ["mask", "causal", "--n", "-3"], ["nonsense"],
+])
+def test_cli_refuses_in_one_line_with_exit_2(argv, capsys):
+    from rankcollapse.cli import main
+    with pytest.raises(SystemExit) as e:
+        code = main(argv)
+        raise SystemExit(code)
+    assert e.value.code == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "error" in err[0] and "Traceback" not in err[0], err
+
+
+def test_counterexample_signs_may_start_with_minus(capsys):
+    from rankcollapse.cli import main
+    assert main(["counterexample", "--n", "3", "--d", "3", "--w", "3", "--signs", "-++",
+                 "--json"]) == 0
+    import json
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["equilibria"][0]["exact"][0][-1] == "-1"     # the overall sign flips e_d
+
+
+def test_counterexample_not_certified_says_why_on_stderr(capsys):
+    from rankcollapse.cli import main
+    assert main(["counterexample", "--n", "3", "--d", "3", "--w", "3", "--certify-delta",
+                 "1e6"]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "not certified" in err[0]

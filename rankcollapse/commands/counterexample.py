@@ -28,39 +28,51 @@ certified box in radians.  Progress of the subdivision goes to stderr:
   rankcollapse counterexample --coupled --w 2
   rankcollapse counterexample --coupled --w 3/2 --depth 6 --json
 
---signs gives one sign per token group: the overall sign, then the sign of the last
-coordinate of each chain token (K signs in all).  w is read exactly ("7", "15/2",
+--signs gives K signs (e.g. --signs -++): the first is an overall sign that multiplies the
+whole equilibrium X -> -X; each of the others is the sign of the last coordinate of one
+chain token BEFORE that overall sign is applied.  w is read exactly ("7", "15/2",
 "sqrt(50)"); a decimal string is read exactly ("1.5" is 3/2); w must be algebraic and |w| <= 1e12.
 """
 from __future__ import annotations
 
 import json
 
+import sys
+
 import sympy as sp
 
 from counterexamples import jordan
+from rankcollapse import argtypes
 from theory.evidence import jsonable
 
 NAME = "counterexample"
+#: the largest N and d accepted: the exact verification grows like N^2 d (N = d = 80 takes
+#: about 12 s here; 128 about a minute)
+MAX_SIZE = 128
 HELP = "print the Theorem 3 equilibria of a given rank exactly, verified"
 
 
 def configure(p):
-    p.add_argument("--n", type=int, default=None, help="number of tokens N (required "
-                   "unless --coupled)")
-    p.add_argument("--d", type=int, default=None, help="token dimension d (required unless "
-                   "--coupled)")
-    p.add_argument("--rank", type=int, default=None, help="rank K (default min(N, d))")
+    p.add_argument("--n", type=argtypes.bounded_int(1, MAX_SIZE, "--n"), default=None,
+                   help=f"number of tokens N, 1..{MAX_SIZE} (required unless --coupled)")
+    p.add_argument("--d", type=argtypes.bounded_int(1, MAX_SIZE, "--d"), default=None,
+                   help=f"token dimension d, 1..{MAX_SIZE} (required unless --coupled)")
+    p.add_argument("--rank", type=argtypes.bounded_int(1, MAX_SIZE, "--rank"), default=None,
+                   help="rank K (default min(N, d))")
     p.add_argument("--w", required=True, help="superdiagonal entry of W_V, exact: 7, 15/2, sqrt(50)")
-    p.add_argument("--signs", default=None, help="K signs such as +-+ (default all +)")
+    p.add_argument("--signs", default=None,
+                   help="K signs such as -++ (default all +): the overall sign X -> -X, then "
+                        "the last-coordinate sign of each chain token before it")
     p.add_argument("--all", action="store_true", help="every distinct sign choice")
-    p.add_argument("--format", choices=["table", "json", "latex"], default="table")
+    p.add_argument("--format", choices=["table", "json", "latex"], default="table",
+                   help="table (default), json, or latex (SymPy's LaTeX of W_V and X*)")
     p.add_argument("--json", action="store_true", help="same as --format json")
-    p.add_argument("--digits", type=int, default=12, help="digits of the decimals (12)")
+    p.add_argument("--digits", type=argtypes.bounded_int(1, 1000, "--digits"), default=12,
+                   help="digits of the decimals (12)")
     p.add_argument("--certify-delta", default=None, metavar="DELTA",
                    help="also certify (Krawczyk, arb) the equilibrium near each one for "
                         "W_Q, W_K of scale DELTA (exact decimal, e.g. 0.01 or 1/100)")
-    p.add_argument("--seed", type=int, default=0,
+    p.add_argument("--seed", type=argtypes.seed, default=0,
                    help="seed of the W_Q, W_K directions for --certify-delta, and of the "
                         "soundness re-runs for --coupled (0)")
     p.add_argument("--coupled", action="store_true",
@@ -233,4 +245,10 @@ def run(args) -> int:
     ok = all(ev.ok for _, ev in results)
     if certs is not None:
         ok = ok and all(c.ok for c in certs)
+    if not ok:   # say why on stderr, in one line (the details are in the output)
+        bad = next((ev for _, ev in results if not ev.ok), None) or \
+            next(c for c in certs if not c.ok)
+        reason = (bad.details.get("open_reason") or bad.details.get("reason")
+                  or bad.narrower or bad.statement)
+        print(f"rankcollapse counterexample: {bad.status}: {reason}", file=sys.stderr)
     return 0 if ok else 1

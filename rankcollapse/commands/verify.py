@@ -23,22 +23,12 @@ import sys
 import time
 
 from numeric.errors import RankCollapseError
+from rankcollapse import argtypes
 from rankcollapse.claims import Config, load, run as run_claim
 from rankcollapse.progress import Heartbeat, Progress
 
 NAME = "verify"
 HELP = "check the paper's claims and report status, level and evidence"
-
-
-def _seed(text: str) -> int:
-    import argparse
-    try:
-        v = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"the seed must be an integer >= 0, got {text!r}")
-    if v < 0 or v >= 2 ** 63:
-        raise argparse.ArgumentTypeError(f"the seed must be an integer in [0, 2^63), got {v}")
-    return v
 
 
 def configure(p):
@@ -55,7 +45,7 @@ def configure(p):
     p.add_argument("--list", action="store_true", help="list claim ids and exit")
     p.add_argument("--thorough", action="store_true",
                    help="larger samples and sizes (several minutes; progress per claim)")
-    p.add_argument("--seed", type=_seed, default=0,
+    p.add_argument("--seed", type=argtypes.seed, default=0,
                    help="seed of every sampled check, an integer >= 0 (default 0); the same "
                         "seed gives the same JSON")
     p.add_argument("--strict", action="store_true",
