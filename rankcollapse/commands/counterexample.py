@@ -39,11 +39,10 @@ import json
 
 import sys
 
-import sympy as sp
-
-from counterexamples import jordan
 from rankcollapse import argtypes
-from theory.evidence import jsonable
+
+# SymPy and the constructions are imported inside the functions that use them, so that
+# `rankcollapse --help` does not pay for them (see benchmarks/README.md, start-up time).
 
 NAME = "counterexample"
 #: the largest N and d accepted: the exact verification grows like N^2 d (N = d = 80 takes
@@ -110,11 +109,13 @@ def _cert_lines(ev):
                + (f"  ({t['reason']})" if t.get("reason") else ""))
 
 
-def _decimal(M: sp.Matrix, digits: int):
+def _decimal(M, digits: int):
+    import sympy as sp
     return [[str(sp.N(v, digits)) for v in M.row(i)] for i in range(M.rows)]
 
 
 def _build(args):
+    from counterexamples import jordan
     k = args.rank if args.rank is not None else min(args.n, args.d)
     w = jordan.parse_w(args.w)
     W = jordan.value_matrix(args.d, w)
@@ -131,6 +132,7 @@ def _build(args):
 
 def _run_coupled(args) -> int:
     from counterexamples import coupled_proof as cp
+    from theory.evidence import jsonable
     from numeric.errors import RankCollapseError
     from rankcollapse.progress import Progress
 
@@ -198,7 +200,11 @@ def _run_coupled(args) -> int:
 def run(args) -> int:
     if args.coupled:
         return _run_coupled(args)
+    import sympy as sp
+
+    from counterexamples import jordan
     from numeric.errors import RankCollapseError
+    from theory.evidence import jsonable
     if args.n is None or args.d is None:
         raise RankCollapseError("--n and --d are required (unless --coupled)")
     k, w, W, results = _build(args)
