@@ -52,6 +52,8 @@ def cfg_T(cfg: Config) -> int:
 def lemma1(cfg: Config):
     inst = _instances(cfg)
     parts = [check_lemma1(M, X0, layers, 20) for _, M, X0, layers in inst]
+    for (name, *_), part in zip(inst, parts):
+        part.statement = f"{name} mask: {part.statement}"
     sampled_part = combine("A_ij(t) >= eps on every edge for t < 20, four paper masks, time-varying "
                    "weights", parts,
                    {"seed": cfg.seed, "size": _size(cfg),
@@ -77,6 +79,8 @@ def theorem1(cfg: Config):
     T = cfg_T(cfg)
     inst = _instances(cfg)
     parts = [check_theorem1(M, X0, layers, T) for _, M, X0, layers in inst]
+    for (name, *_), part in zip(inst, parts):
+        part.statement = f"{name} mask: {part.statement}"
     sampled_part = combine(f"mu(X(t)) <= C (1-eps^r)^(t/r) for t <= {T}, certified in arb, four "
                    "paper masks with time-varying weights", parts,
                    {"seed": cfg.seed, "T": T, "size": _size(cfg),
