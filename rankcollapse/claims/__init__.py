@@ -42,6 +42,9 @@ class Claim:
     notes: str = ""       # heading of its section in paper_notes.md
     default: bool = True  # part of the default `rankcollapse verify` run
     module: str = field(default="", repr=False)
+    # what the proof uses, {"paper": [...], "ours": [...]}: node ids filled at load() time
+    # from the table in dependencies.py (empty for a claim not in the table yet)
+    uses: dict = field(default_factory=lambda: {"paper": [], "ours": []}, repr=False)
 
 
 REGISTRY: dict[str, Claim] = {}
@@ -73,6 +76,8 @@ def load() -> dict[str, Claim]:
         names = [n for n in ORDER if n in found] + [n for n in found if n not in ORDER]
         for name in names:
             importlib.import_module(f"{__name__}.{name}")
+        from .dependencies import apply as _apply_uses
+        _apply_uses(REGISTRY)
         _loaded = True
     return REGISTRY
 
@@ -99,6 +104,7 @@ def run(c: Claim, config: Config) -> dict:
         "ref": c.ref,
         "statement": c.statement,
         "assumptions": list(c.assumptions),
+        "uses": {k: list(v) for k, v in c.uses.items()},
         "status": out["status"],
         "level": out["level"],
         "scope": out["scope"],

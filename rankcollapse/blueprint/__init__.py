@@ -1,0 +1,158 @@
+"""The blueprint: a static, self-contained HTML site of the claims and their dependencies.
+
+``build(out, results)`` writes
+
+* ``index.html``: the dependency graph of every node (claims and the non-claim nodes they
+  use) as inline SVG, layered by topological level, nodes coloured by status and marked
+  by kind, level and scope; above it the two routes to Theorem 1 as chains;
+* ``claims.html``: a table of every node;
+* ``claims/<id>.html``: one page per node: statement (with MathML), what the proof uses on
+  the paper's route and on ours, the two proof ideas side by side, the evidence with its
+  labelled numbers, the witness, the function, the test, and the figure.
+
+No external resource is referenced: CSS is inline, mathematics is MathML (rendered by the
+browser natively, converted from LaTeX by ``latex2mathml``), the graph is SVG, figures are
+copied next to the pages.  ``results`` is the ``claims`` list of ``rankcollapse verify
+--json`` (or ``None`` for a site without evidence).
+"""
+from __future__ import annotations
+
+import json
+import shutil
+from html import escape
+from pathlib import Path
+
+from rankcollapse.claims import dependencies as D
+
+from . import graph as G
+from . import html as H
+
+__all__ = ["build", "load_results", "run_results"]
+
+
+def load_results(path) -> list[dict]:
+    """The claims of a ``rankcollapse verify --json`` document."""
+    from numeric.errors import RankCollapseError
+    try:
+        doc = json.loads(Path(path).read_text())
+    except (OSError, ValueError) as exc:
+        raise RankCollapseError(f"--from-json {path}: cannot read a verify --json document "
+                                f"({exc})") from None
+    claims = doc.get("claims") if isinstance(doc, dict) else doc
+    if not isinstance(claims, list) or not all(isinstance(c, dict) and "id" in c
+                                               for c in claims):
+        raise RankCollapseError(f"--from-json {path}: expected the output of `rankcollapse "
+                                "verify --json` (a 'claims' list with ids)")
+    return claims
+
+
+def run_results(ids=None, seed: int = 0, progress: bool = True) -> list[dict]:
+    """Run the claims (default configuration) with a progress line."""
+    from rankcollapse.claims import Config, load, run
+    from rankcollapse.progress import Progress
+
+    reg = load()
+    chosen = [reg[i] for i in ids] if ids else [c for c in reg.values() if c.default]
+    out = []
+    with Progress("blueprint: running claims", len(chosen), enabled=progress, delay=0.5) as p:
+        for k, c in enumerate(chosen):
+            p.update(k, c.id)
+            out.append(run(c, Config(seed=seed)))
+    return out
+
+
+def _figures(figdir, nid, out: Path) -> list:
+    names = D.FIGURES.get(nid, [])
+    got = []
+    for name in names:
+        rel = None
+        if figdir:
+            src = Path(figdir) / f"{name}.png"
+            if src.exists():
+                dst = out / "figures" / src.name
+                dst.parent.mkdir(parents=True, exist_ok=True)
+                if not dst.exists():
+                    shutil.copyfile(src, dst)
+                rel = f"../figures/{src.name}"
+        got.append((name, rel))
+    return got
+
+
+def build(out, results: list[dict] | None = None, *, figures=None) -> dict:
+    """Write the site into ``out``; returns ``{"index": path, "pages": [...], ...}``."""
+    from rankcollapse.claims import load
+    from rankcollapse.explain import WALKTHROUGHS
+
+    out = Path(out)
+    (out / "claims").mkdir(parents=True, exist_ok=True)
+    reg = load()
+    res = {r["id"]: r for r in (results or [])}
+    g = D.graph(reg)
+    nodes, edges = g["nodes"], g["edges"]
+    used_by: dict = {}
+    for u, v, _ in edges:
+        used_by.setdefault(u, set()).add(v)
+    notes_text = None
+    np_ = H.notes_path()
+    if np_:
+        notes_text = np_.read_text()
+    pages = []
+    for nid, e in nodes.items():
+        c = reg.get(nid)
+        notes = H.notes_for(nid, c.ref, c.notes, notes_text, e.get("kind", "finding")) \
+            if c else {}
+        html = H.claim_page(nid, e, c, res.get(nid), used_by, notes,
+                            _figures(figures, nid, out), nid in WALKTHROUGHS)
+        p = out / "claims" / f"{nid}.html"
+        p.write_text(html)
+        pages.append(p)
+    # index: legend, routes, graph
+    counts = {s: sum(1 for r in res.values() if r.get("status") == s)
+              for s in ("holds", "fails", "open", "error")}
+    legend = ['<p class="legend">']
+    for s in ("holds", "fails", "open", "error", None):
+        legend.append(f'<span><i class="swatch" style="background:{G.STATUS_FILL[s]};'
+                      f'border-color:{G.STATUS_STROKE[s]}"></i>{s or "not run"}</span>')
+    legend.append('<span><i class="swatch" style="background:#fff;border-style:dashed"></i>'
+                  'not a claim (assumption / background)</span>')
+    for route, (col, dash) in G.ROUTE_STYLE.items():
+        name = {"both": "used on both routes", "paper": "paper's route only",
+                "ours": "our route only"}[route]
+        legend.append(f'<span><svg width="34" height="10"><line x1="0" y1="5" x2="34" y2="5" '
+                      f'stroke="{col}" stroke-width="2" stroke-dasharray="{dash}"/></svg> '
+                      f'{name}</span>')
+    legend.append("</p><p class=\"muted\">Node: kind tag (Def, Lem, Cor, Thm, Rem, Fnd, Asm, "
+                  "Exp), id, then status · level (exact / cert = certified / hp / num) · scope "
+                  "(universal / sampled / mixed / witness). Columns are topological levels: "
+                  "an arrow goes from what is used to what uses it. Every node links to its "
+                  "page.</p>")
+    summary = (f"{len(reg)} claims, {len(nodes) - len(reg)} non-claim nodes, {len(edges)} "
+               "edges; " + (", ".join(f"{v} {k}" for k, v in counts.items()) +
+                            " in the evidence used" if res else "built without evidence"))
+    routes = "".join(
+        f"<p><b style=\"color:{G.ROUTE_STYLE['paper' if k == 'paper' else 'ours'][0]}\">"
+        f"{escape(r['title'])}</b>: {escape(r['note'])}</p>" for k, r in D.ROUTES.items())
+    body = (f"<h1>Dependency graph of the claims</h1><p>{escape(summary)}</p>"
+            + "".join(legend) +
+            "<h2>Theorem 1: the paper's route and ours</h2>" + routes +
+            f'<div class="graphbox">{G.routes_svg(D.ROUTES, nodes, res)}</div>'
+            "<h2>All definitions, lemmas, corollaries, theorems, remarks and findings</h2>"
+            f'<div class="graphbox">{G.svg(g, res)}</div>')
+    index = out / "index.html"
+    index.write_text(H.page("rankcollapse blueprint: dependency graph", body))
+    # the table of every node
+    rows = []
+    for nid, e in nodes.items():
+        r = res.get(nid, {})
+        c = reg.get(nid)
+        st = r.get("status", "-" if c else "(not a claim)")
+        rows.append(f'<tr><td><a href="claims/{escape(nid)}.html"><code>{escape(nid)}</code>'
+                    f'</a></td><td>{escape(e["kind"])}</td><td>{escape(c.ref if c else e.get("title", ""))}'
+                    f'</td><td style="color:{H.STATUS_COLOUR.get(st, "#111")}">{escape(st)}</td>'
+                    f'<td>{escape(str(r.get("level") or "-"))}</td><td>'
+                    f'{escape((r.get("scope") or {}).get("kind", "-"))}</td></tr>')
+    table = ("<h1>Every node</h1><table><tr><th>id</th><th>kind</th><th>reference</th>"
+             "<th>status</th><th>level</th><th>scope</th></tr>" + "".join(rows) + "</table>")
+    (out / "claims.html").write_text(H.page("rankcollapse blueprint: all claims", table))
+    return {"index": index, "table": out / "claims.html", "pages": pages,
+            "nodes": list(nodes), "edges": edges}

@@ -1,0 +1,192 @@
+"""Layered layout of the dependency graph, drawn as SVG (no external tools).
+
+Levels are topological: a node's level is one more than the largest level of what it uses
+(sources, e.g. assumptions and definitions, at level 0), so every edge points from left
+to right.  Within a column nodes are ordered by a few barycentre sweeps to reduce
+crossings.  Every node is a link to ``claims/<id>.html``.
+"""
+from __future__ import annotations
+
+from html import escape
+
+NODE_W, NODE_H = 206, 46
+GAP_X, GAP_Y = 64, 12
+PAD = 24
+
+STATUS_FILL = {"holds": "#d1fae5", "fails": "#fee2e2", "open": "#fef3c7",
+               "error": "#ede9fe", None: "#f3f4f6"}
+STATUS_STROKE = {"holds": "#059669", "fails": "#dc2626", "open": "#d97706",
+                 "error": "#7c3aed", None: "#9ca3af"}
+ROUTE_STYLE = {"both": ("#6b7280", ""), "paper": ("#c2410c", "6 4"), "ours": ("#1d4ed8", "")}
+KIND_TAG = {"definition": "Def", "lemma": "Lem", "corollary": "Cor", "theorem": "Thm",
+            "remark": "Rem", "finding": "Fnd", "assumption": "Asm", "experiment": "Exp"}
+LEVEL_TAG = {"exact": "exact", "certified": "cert", "numeric-hp": "hp", "numeric": "num"}
+
+
+def levels(nodes, edges) -> dict:
+    """Longest-path level of every node (edges ``(used, user, route)``)."""
+    preds = {n: [] for n in nodes}
+    for u, v, _ in edges:
+        preds[v].append(u)
+    memo: dict = {}
+
+    def lev(n, seen=()):
+        if n in memo:
+            return memo[n]
+        if n in seen:
+            raise ValueError(f"cycle through {n}")
+        memo[n] = 0 if not preds[n] else 1 + max(lev(p, seen + (n,)) for p in preds[n])
+        return memo[n]
+
+    for n in nodes:
+        lev(n)
+    return memo
+
+
+def layout(nodes: dict, edges) -> dict:
+    """``{id: (x, y)}`` (top-left corners) plus the canvas size under key ``None``."""
+    lv = levels(nodes, edges)
+    ncol = max(lv.values(), default=0) + 1
+    kinds = list(KIND_TAG)
+    cols = [sorted((n for n in nodes if lv[n] == c),
+                   key=lambda n: (kinds.index(nodes[n]["kind"]) if nodes[n]["kind"] in kinds
+                                  else 99, n)) for c in range(ncol)]
+    preds = {n: [] for n in nodes}
+    succs = {n: [] for n in nodes}
+    for u, v, _ in edges:
+        preds[v].append(u)
+        succs[u].append(v)
+
+    def pos_index():
+        return {n: i for col in cols for i, n in enumerate(col)}
+
+    for sweep in range(6):
+        idx = pos_index()
+        rng = range(1, ncol) if sweep % 2 == 0 else range(ncol - 2, -1, -1)
+        for c in rng:
+            nb = preds if sweep % 2 == 0 else succs
+
+            def bary(n):
+                ps = [idx[p] for p in nb[n]]
+                return sum(ps) / len(ps) if ps else idx[n]
+            cols[c].sort(key=bary)
+            idx = pos_index()
+    tallest = max(len(c) for c in cols) if cols else 0
+    out = {}
+    for c, col in enumerate(cols):
+        off = (tallest - len(col)) * (NODE_H + GAP_Y) / 2
+        for i, n in enumerate(col):
+            out[n] = (PAD + c * (NODE_W + GAP_X), PAD + off + i * (NODE_H + GAP_Y))
+    out[None] = (2 * PAD + ncol * NODE_W + (ncol - 1) * GAP_X,
+                 2 * PAD + tallest * NODE_H + max(tallest - 1, 0) * GAP_Y)
+    return out
+
+
+def _short(s: str, n: int) -> str:
+    return s if len(s) <= n else s[: n - 1] + "\u2026"
+
+
+def node_svg(nid: str, e: dict, res: dict | None, x: float, y: float, href: str,
+             w: int = NODE_W, h: int = NODE_H) -> str:
+    status = res.get("status") if res else None
+    level = res.get("level") if res else None
+    scope = (res.get("scope") or {}).get("kind") if res else None
+    fill = STATUS_FILL.get(status, STATUS_FILL[None]) if e.get("claim", True) else "#ffffff"
+    stroke = STATUS_STROKE.get(status, STATUS_STROKE[None])
+    kind = e.get("kind", "finding")
+    rx = 18 if kind == "assumption" else (2 if kind in ("theorem", "corollary") else 7)
+    sw = 2.6 if kind in ("theorem", "corollary") else 1.4
+    dash = ' stroke-dasharray="4 3"' if not e.get("claim", True) else ""
+    if e.get("claim", True):
+        meta = " \u00b7 ".join(x for x in (status or "not run", LEVEL_TAG.get(level, level),
+                                             scope) if x)
+    else:
+        meta = "not a registered claim"
+    title = escape(f"{nid} ({kind}): {e.get('statement') or e.get('title') or ''}")
+    return (f'<a href="{escape(href)}" class="node" data-node="{escape(nid)}">'
+            f'<title>{title}</title>'
+            f'<rect x="{x:.1f}" y="{y:.1f}" width="{w}" height="{h}" rx="{rx}" '
+            f'fill="{fill}" stroke="{stroke}" stroke-width="{sw}"{dash}/>'
+            f'<text x="{x + 6:.1f}" y="{y + 17:.1f}" class="tag">{KIND_TAG.get(kind, "?")}</text>'
+            f'<text x="{x + 34:.1f}" y="{y + 17:.1f}" class="nid">{escape(_short(nid, int((w - 38) / 7.3)))}</text>'
+            f'<text x="{x + 6:.1f}" y="{y + 36:.1f}" class="meta">{escape(meta)}</text></a>')
+
+
+def _edge(x1, y1, x2, y2, route, extra=""):
+    colour, dash = ROUTE_STYLE[route]
+    dx = max((x2 - x1) / 2, 20)
+    d = f"M{x1:.1f},{y1:.1f} C{x1 + dx:.1f},{y1:.1f} {x2 - dx:.1f},{y2:.1f} {x2:.1f},{y2:.1f}"
+    da = f' stroke-dasharray="{dash}"' if dash else ""
+    return (f'<path d="{d}" fill="none" stroke="{colour}" stroke-width="1.3"{da} '
+            f'marker-end="url(#arrow-{route})" class="edge route-{route}"{extra}/>')
+
+
+def _defs():
+    out = ["<defs>"]
+    for route, (colour, _) in ROUTE_STYLE.items():
+        out.append(f'<marker id="arrow-{route}" viewBox="0 0 10 10" refX="9" refY="5" '
+                   f'markerWidth="7" markerHeight="7" orient="auto-start-reverse">'
+                   f'<path d="M0,0 L10,5 L0,10 z" fill="{colour}"/></marker>')
+    out.append("</defs>")
+    return "".join(out)
+
+
+STYLE = ("<style>.tag{font:700 11px sans-serif;fill:#374151}.nid{font:600 12px monospace;"
+         "fill:#111827}.meta{font:11px sans-serif;fill:#374151}"
+         "a.node:hover rect{stroke-width:3}</style>")
+
+
+def svg(graph: dict, results: dict, href=lambda n: f"claims/{n}.html") -> str:
+    """The whole dependency graph (``graph`` from ``dependencies.graph``) as inline SVG."""
+    nodes, edges = graph["nodes"], graph["edges"]
+    pos = layout(nodes, edges)
+    W, H = pos[None]
+    parts = [f'<svg id="depgraph" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {W:.0f} '
+             f'{H:.0f}" width="{W:.0f}" height="{H:.0f}" role="img" '
+             f'aria-label="dependency graph of the claims">', STYLE, _defs()]
+    for u, v, route in edges:
+        (x1, y1), (x2, y2) = pos[u], pos[v]
+        parts.append(_edge(x1 + NODE_W, y1 + NODE_H / 2, x2, y2 + NODE_H / 2, route,
+                           f' data-from="{escape(u)}" data-to="{escape(v)}"'))
+    for n, e in nodes.items():
+        x, y = pos[n]
+        parts.append(node_svg(n, e, results.get(n), x, y, href(n)))
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def routes_svg(routes: dict, nodes: dict, results: dict,
+               href=lambda n: f"claims/{n}.html") -> str:
+    """The routes to Theorem 1, one row per route, each drawn as a single chain."""
+    w, h, gx = 176, 40, 20
+    rows = list(routes.items())
+    longest = max(len(r["chain"]) for _, r in rows)
+    W = PAD * 2 + 86 + longest * w + (longest - 1) * gx
+    row_h = 2 * h + 52
+    H = PAD * 2 + len(rows) * row_h
+    out = [f'<svg id="routes" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {W} {H}" '
+           f'width="{W}" height="{H}" role="img" aria-label="the two routes to Theorem 1">',
+           STYLE, _defs()]
+    for k, (name, r) in enumerate(rows):
+        y = PAD + k * row_h
+        route = "paper" if name == "paper" else "ours"
+        colour = ROUTE_STYLE[route][0]
+        out.append(f'<text x="{PAD}" y="{y + 24}" style="font:700 13px sans-serif;'
+                   f'fill:{colour}">{escape("paper (B.2)" if name == "paper" else "ours")}</text>')
+        xs = []
+        for i, n in enumerate(r["chain"]):
+            x = PAD + 86 + i * (w + gx)
+            xs.append(x)
+            if i:
+                out.append(_edge(x - gx, y + h / 2, x, y + h / 2, route))
+            out.append(node_svg(n, nodes.get(n, {"kind": "finding"}), results.get(n), x, y,
+                                href(n), w, h))
+        xt = xs[-1]
+        for j, n in enumerate(r["side"]):
+            x = xt - (len(r["side"]) - j) * (w + gx)
+            ys = y + h + 22
+            out.append(node_svg(n, nodes.get(n, {"kind": "lemma", "claim": False}),
+                                results.get(n), x, ys, href(n), w, h))
+            out.append(_edge(x + w / 2, ys, xt + w / 2, y + h, route))
+    out.append("</svg>")
+    return "".join(out)

@@ -1,0 +1,139 @@
+"""`rankcollapse blueprint`: a static, self-contained site.  Static checks on the HTML
+(every node links to an existing page, MathML present, no network reference), then a
+real browser: headless Chromium loads the pages, the graph and the formulas are in the
+rendered DOM with non-zero size, and screenshots are not blank.  The browser part skips,
+with the reason, where no Chromium is installed."""
+import json
+import re
+
+import pytest
+
+from rankcollapse.blueprint import browser
+from rankcollapse.claims import dependencies as D
+from rankcollapse.claims import load
+from rankcollapse.cli import main
+
+FEW = ["corollary-2", "lemma-2-printed-lower-bound", "theorem-1"]
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    """The fast path: `verify --json` on a handful of claims, then `--from-json`."""
+    tmp = tmp_path_factory.mktemp("bp")
+    from rankcollapse.blueprint import run_results
+    results = run_results(FEW, progress=False)
+    js = tmp / "verify.json"
+    js.write_text(json.dumps({"claims": results, "summary": {}}))
+    figs = tmp / "figs"
+    figs.mkdir()
+    # a stand-in figure: the page must embed the PNG that `rankcollapse figures` wrote
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    fig, ax = plt.subplots(figsize=(2, 1.5))
+    ax.plot([0, 1], [1, 0])
+    fig.savefig(figs / "theory_theorem1.png")
+    plt.close(fig)
+    out = tmp / "site"
+    assert main(["blueprint", "--out", str(out), "--from-json", str(js),
+                 "--figures", str(figs)]) == 0
+    return out
+
+
+def _hrefs(html):
+    return re.findall(r'<a href="([^"]+)" class="node" data-node="([^"]+)"', html)
+
+
+def test_every_node_has_a_page_and_every_graph_node_links_to_it(site):
+    reg = load()
+    g = D.graph(reg)
+    index = (site / "index.html").read_text()
+    links = _hrefs(index)
+    linked = {n for _, n in links}
+    assert linked == set(g["nodes"]), set(g["nodes"]) ^ linked
+    for href, n in links:
+        assert href in (f"claims/{n}.html",) and (site / href).exists(), href
+    assert set(reg) <= linked
+    assert '<svg id="depgraph"' in index and '<svg id="routes"' in index
+
+
+def test_pages_are_self_contained(site):
+    for p in [site / "index.html", site / "claims.html", *(site / "claims").glob("*.html")]:
+        html = p.read_text()
+        # only namespace URIs may name a host; nothing is fetched
+        refs = re.findall(r'(?:src|href)="(https?:[^"]*)"', html)
+        assert refs == [], (p.name, refs)
+        assert "<link " not in html and "@import" not in html
+
+
+def test_claim_page_contents(site):
+    t1 = (site / "claims" / "theorem-1.html").read_text()
+    assert "<math" in t1 and "<mfrac>" in t1          # LaTeX rendered to MathML
+    for part in ("the paper's route", "our route", "Proof idea", "Evidence",
+                 "tests/test_bounds.py::test_theorem1_negative_controls",
+                 "rankcollapse.claims.bounds.theorem1", "../figures/theory_theorem1.png",
+                 "mask: complete", "mask: unidirectional_window", "random seed"):
+        assert part in t1, part
+    assert (site / "figures" / "theory_theorem1.png").exists()
+    fail = (site / "claims" / "lemma-2-printed-lower-bound.html").read_text()
+    assert "Witness (rerunnable)" in fail and "What holds instead" in fail
+    # a node without evidence in this build says so
+    assert "not run in this build" in (site / "claims" / "lemma-9.html").read_text()
+
+
+def test_bad_inputs_are_one_line_errors(tmp_path, capsys):
+    bad = tmp_path / "bad.json"
+    bad.write_text("{not json")
+    assert main(["blueprint", "--out", str(tmp_path / "s"), "--from-json", str(bad)]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.count("\n") == 0 and "--from-json" in err
+
+
+# ------------------------------------------------------------------ a real browser
+EXE = browser.find()
+needs_browser = pytest.mark.skipif(
+    EXE is None, reason="no Chromium on the PATH (Debian: apt-get install chromium); the "
+                        "browser checks of the blueprint are skipped")
+
+
+@needs_browser
+def test_browser_renders_graph_and_links(site):
+    dom = browser.dump_dom(site / "index.html", exe=EXE)
+    body = re.search(r"<body([^>]*)>", dom).group(1)
+    n_nodes = len(D.graph(load())["nodes"])
+    assert f'data-graph-nodes="{n_nodes}"' in body, body
+    w, h = map(int, re.search(r'data-graph-size="(\d+)x(\d+)"', body).groups())
+    assert w > 500 and h > 300
+    assert {n for _, n in _hrefs(dom)} == set(D.graph(load())["nodes"])
+
+
+@needs_browser
+def test_browser_renders_mathml(site):
+    dom = browser.dump_dom(site / "claims" / "theorem-1.html", exe=EXE)
+    body = re.search(r"<body([^>]*)>", dom).group(1)
+    total = int(re.search(r'data-math-total="(\d+)"', body).group(1))
+    shown = int(re.search(r'data-math-rendered="(\d+)"', body).group(1))
+    assert total >= 1 and shown == total, body
+    # Chromium lays out MathML natively (display "block math"), not as unknown inline text
+    assert 'data-math-display="block math"' in body, body
+
+
+@needs_browser
+def test_browser_screenshots_are_not_blank(site, tmp_path):
+    """A blank page renders as one colour with no ink (colour_stats' baseline, checked in
+    its own right on a white PNG); the graph page and a claim page must carry content,
+    and differ from each other."""
+    import numpy as np
+    from matplotlib.image import imsave
+    white = tmp_path / "white.png"
+    imsave(white, np.ones((100, 140, 3)))
+    base = browser.colour_stats(white)
+    assert base["distinct_colours"] == 1 and base["nonwhite_fraction"] == 0
+    stats = []
+    for page in (site / "index.html", site / "claims" / "theorem-1.html"):
+        st = browser.colour_stats(browser.screenshot(page, tmp_path / f"{page.stem}.png",
+                                                     exe=EXE))
+        assert st["size"] == [1400, 1000]
+        assert st["distinct_colours"] > 200 and st["nonwhite_fraction"] > 0.05, (page, st)
+        stats.append(st)
+    assert stats[0] != stats[1]
