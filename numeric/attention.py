@@ -78,15 +78,75 @@ def masked_softmax(R, M, *, backend: Backend = FLOAT64, overwrite: bool = False)
 
     ``overwrite=True`` lets the float64 path reuse ``R``'s memory."""
     if isinstance(backend, Float64):
-        S = R if overwrite else R.copy()
-        S += np.where(M, 0.0, -np.inf)          # -inf off the mask
-        S -= S.max(axis=-1, keepdims=True)
-        E = np.exp(S, out=S)                     # exp(-inf) == 0.0 exactly
-        E *= 1.0 / E.sum(axis=-1, keepdims=True)
-        return E
+        S = R if overwrite and R.flags.c_contiguous else np.array(R, order="C")
+        sums = _exp_rows_f64(S, M)
+        S *= 1.0 / sums[..., None]
+        return S
     zero = backend.scalar(0)
     E = np.where(M, backend.exp(np.where(M, R, zero)), zero)
     return E / E.sum(axis=-1, keepdims=True)
+
+
+_EDGE_CHUNK = 1 << 15
+_ROW_BLOCK_BYTES = 1 << 18       # rows of S processed together stay in L2 cache
+
+
+def _threads() -> int:
+    """Worker threads for the row blocks: OMP_NUM_THREADS / OPENBLAS_NUM_THREADS when
+    set (the BLAS's own setting), else up to 4."""
+    import os
+
+    for k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        v = os.environ.get(k, "")
+        if v.isdigit() and int(v) > 0:
+            return int(v)
+    return max(1, min(4, os.cpu_count() or 1))
+
+
+_POOL = {}
+_USE_THREADS = False   # measured: the BLAS threads already saturate the cores
+
+
+def _pool(k):
+    if k not in _POOL:
+        from concurrent.futures import ThreadPoolExecutor
+        _POOL[k] = ThreadPoolExecutor(k, thread_name_prefix="rankcollapse-softmax")
+    return _POOL[k]
+
+
+def _exp_rows_f64(S, M):
+    """In place: ``S <- exp(S - rowmax)`` on the mask (exact 0 off it); returns the row
+    sums.  Works on blocks of rows that fit in cache (every pass then reads cache, not
+    memory), the blocks spread over threads (numpy releases the GIL).  ``S`` has shape
+    ``(..., N, N)``, ``M`` ``(N, N)`` bool."""
+    n = S.shape[-1]
+    if not S.flags.c_contiguous:
+        raise ValueError("_exp_rows_f64 works in place on a C-contiguous array")
+    S2 = S.reshape(-1, n)
+    rows = S2.shape[0]
+    off = ~np.asarray(M)
+    sums = np.empty(rows)
+    blk = max(1, min(rows, _ROW_BLOCK_BYTES // (8 * n)))
+
+    def work(a):
+        b = min(rows, a + blk)
+        X = S2[a:b]
+        i = np.arange(a, b) % M.shape[0]
+        offb = off[i[0]:i[0] + (b - a)] if i[-1] - i[0] == b - a - 1 else off[i]
+        np.copyto(X, -np.inf, where=offb)
+        m = X.max(axis=1, keepdims=True)
+        np.subtract(X, m, out=X)
+        np.exp(X, out=X)
+        sums[a:b] = X.sum(axis=1)
+
+    starts = range(0, rows, blk)
+    k = _threads() if _USE_THREADS else 1
+    if k > 1 and rows * n >= (1 << 16) and len(starts) > 1:
+        list(_pool(k).map(work, starts))
+    else:
+        for a in starts:
+            work(a)
+    return sums.reshape(S.shape[:-1])
 
 
 def _sparse_attention(X, W_Q, W_K, M, d_qk):
@@ -98,7 +158,14 @@ def _sparse_attention(X, W_Q, W_K, M, d_qk):
         d_qk = W_Q.shape[1]
     Q = X @ W_Q
     K = X @ W_K
-    r = np.einsum("ij,ij->i", Q[rows], K[cols]) / np.sqrt(d_qk)
+    # scores on the edges, in chunks of edges so the gathered rows stay small (memory
+    # O(N d + nnz), not O(nnz d))
+    r = np.empty(rows.size)
+    step = _EDGE_CHUNK
+    for s in range(0, rows.size, step):
+        e = min(rows.size, s + step)
+        np.einsum("ij,ij->i", Q[rows[s:e]], K[cols[s:e]], out=r[s:e])
+    r /= np.sqrt(d_qk)
     starts = M.indptr[:-1]
     r -= np.repeat(np.maximum.reduceat(r, starts), np.diff(M.indptr))
     e = np.exp(r)

@@ -31,7 +31,8 @@ import scipy.sparse as sp
 
 from . import masks as _masks
 from . import measures as _measures
-from .attention import _check_mask_fits, _sparse_attention, masked_softmax, rmatmul, scores
+from .attention import (_check_mask_fits, _exp_rows_f64, _sparse_attention, masked_softmax,
+                        rmatmul, scores)
 from .errors import RankCollapseError, ShapeError
 from .layernorm import _normalise, layer_norm_full
 from .precision import Backend, Float64, get_backend
@@ -122,11 +123,38 @@ def _attend(Z, M, P: _Prepared, be: Backend):
             else:
                 Y = np.stack([_sparse_attention(z, WQ, WK, M, P.d_qk) @ v
                               for z, v in zip(Z, V)])
+        elif isinstance(be, Float64):
+            # unnormalised weights, then divide the N x d product (one N x N pass fewer)
+            E = scores(Z, WQ, WK, P.d_qk, backend=be)
+            sums = _exp_rows_f64(E, M)
+            Y = E @ V
+            Y /= sums[..., None]
+        elif be.name.startswith("mpmath") and Z.ndim == 2:
+            Y = _edge_attend_object(Z, WQ, WK, V, M, P.d_qk, be)
         else:
             Y = masked_softmax(scores(Z, WQ, WK, P.d_qk, backend=be), M, backend=be,
                                overwrite=True) @ V
         out = Y if out is None else out + Y
     return out
+
+
+def _edge_attend_object(Z, WQ, WK, V, M, d_qk, be: Backend):
+    """``A(Z) V`` for object (mpmath) numbers with work only on the mask's edges: scores,
+    ``exp`` and the weighted sums of values per edge (no N x N object array, no ``exp``
+    of masked entries).  The softmax is not shifted (mpmath has no overflow)."""
+    rows, cols = np.nonzero(M)
+    Q = rmatmul(Z, WQ)
+    K = rmatmul(Z, WK)
+    if d_qk is None:
+        d_qk = np.shape(WQ)[1]
+    if d_qk != 1:
+        Q = Q / be.sqrt(np.array([be.scalar(d_qk)], dtype=object))[0]
+    r = (Q[rows] * K[cols]).sum(axis=1)
+    e = be.exp(r)
+    starts = np.flatnonzero(np.r_[True, rows[1:] != rows[:-1]])
+    sums = np.add.reduceat(e, starts)
+    Y = np.add.reduceat(e[:, None] * V[cols], starts, axis=0)
+    return Y / sums[:, None]
 
 
 def step(X, M, P: _Prepared, *, mode: str, skip: bool, ln: str, ln_eps, be: Backend,
@@ -267,9 +295,98 @@ class Trajectory:
         return rows
 
 
+#: a dense float64 mask at least this large and at most this dense runs on the sparse path
+SPARSE_MIN_N = 256
+SPARSE_MAX_DENSITY = 0.125
+
+
+def _as_mask_schedule(M) -> list:
+    """A list of masks (one per layer of the period) from a mask, a list/tuple of masks,
+    a :class:`numeric.sparse_attention.Schedule` or a ``Pattern``."""
+    from .sparse_attention import Pattern, Schedule
+
+    if isinstance(M, Schedule):
+        items = list(M.masks)
+    elif isinstance(M, (list, tuple)):
+        items = list(M)
+        if not items:
+            raise RankCollapseError("an empty list of masks")
+    else:
+        items = [M]
+    return [m if isinstance(m, Pattern) else _masks.as_mask(m) for m in items]
+
+
+def _resolve_masks(items, n, d, batch, be, sparse, memory_limit) -> list:
+    """Choose the attention path per mask and check memory before anything is allocated.
+
+    ``sparse``: ``"auto"`` (CSR for patterns, sparse masks and dense float64 masks of
+    density <= SPARSE_MAX_DENSITY with N >= SPARSE_MIN_N), ``True`` or ``False``."""
+    from . import sparse_attention as SA
+
+    if sparse not in ("auto", True, False):
+        raise RankCollapseError(f"sparse must be 'auto', True or False, got {sparse!r}")
+    limit = SA.available_memory() * 0.8 if memory_limit is None else float(memory_limit)
+    out = []
+    cache = {}
+    for m in items:
+        if id(m) in cache:
+            out.append(cache[id(m)])
+            continue
+        nn = SA.mask_n(m)
+        if nn != n:
+            raise ShapeError(f"mask has shape {(nn, nn)} but there are N = {n} tokens")
+        use_sparse = isinstance(m, SA.Pattern) or sp.issparse(m)
+        if sparse is True:
+            use_sparse = True
+        elif sparse is False and not isinstance(m, SA.Pattern):
+            use_sparse = False
+        elif sparse == "auto" and not use_sparse and isinstance(be, Float64) \
+                and n >= SPARSE_MIN_N and SA.mask_density(m) <= SPARSE_MAX_DENSITY:
+            use_sparse = True
+        if sparse == "auto" and isinstance(m, SA.Pattern) and isinstance(be, Float64) \
+                and SA.mask_density(m) > SPARSE_MAX_DENSITY \
+                and SA.dense_attention_bytes(n, d, batch) + n * n <= limit:
+            use_sparse = False           # a dense pattern (a global layer) runs faster dense
+        if use_sparse and not isinstance(be, Float64):
+            if isinstance(m, SA.Pattern) or sp.issparse(m):
+                raise RankCollapseError("sparse masks are supported at float64 only")
+            use_sparse = False
+        if use_sparse:
+            need = SA.sparse_attention_bytes(SA.mask_n_edges(m), n, d, batch)
+            what = f"sparse attention on {SA.mask_n_edges(m):.4g} edges"
+        else:
+            need = SA.dense_attention_bytes(n, d, batch) if isinstance(be, Float64) else 0
+            what = f"dense attention (B x N x N = {batch} x {n} x {n} float64)"
+        if need > limit:
+            raise RankCollapseError(
+                f"refusing to allocate: {what} at N = {n}, d = {d} needs about "
+                f"{SA.gib(need):.1f} GiB, over the {SA.gib(limit):.1f} GiB available; use a "
+                f"sparser mask or a smaller N")
+        if use_sparse:
+            mm = m.to_sparse() if isinstance(m, SA.Pattern) else sp.csr_array(m)
+            mm = sp.csr_array(mm, dtype=bool)
+            mm.sort_indices()
+        else:
+            src = m.to_sparse() if isinstance(m, SA.Pattern) else m
+            mm = src.toarray() if sp.issparse(src) else src
+        _check_mask_fits(mm, n)
+        cache[id(m)] = mm
+        out.append(mm)
+    return out
+
+
 def simulate(X0, M, layers, T: int, *, mode: str = "san", skip: bool = False,
-             ln: str = "paper", ln_eps=0.0, backend="float64", callback=None) -> Trajectory:
+             ln: str = "paper", ln_eps=0.0, backend="float64", callback=None,
+             sparse="auto", memory_limit=None) -> Trajectory:
     """Run ``T`` layers from ``X0`` (shape ``(N, d)`` or a float64 batch ``(B, N, d)``).
+
+    ``M`` is one mask, or a schedule (a list of masks, a
+    :class:`numeric.sparse_attention.Schedule`, a ``Pattern``): layer ``t`` uses
+    ``masks[t % len(masks)]``.  ``sparse="auto"`` runs float64 attention only on the
+    mask's edges for sparse masks, patterns and dense masks of low density
+    (``trajectory.info["attention_path"]`` says which); the memory one layer needs is
+    estimated first and a one-line :class:`RankCollapseError` refuses a run that does not
+    fit in ``memory_limit`` bytes (default: 80% of the available memory).
 
     ``backend``: ``"float64"``, ``"mpmath:DPS"`` or ``"arb:DPS"`` (rigorous balls).
     ``ln``: ``"paper"`` (rows to unit norm) or ``"full"`` (centring, ``ln_eps``).
@@ -285,7 +402,7 @@ def simulate(X0, M, layers, T: int, *, mode: str = "san", skip: bool = False,
         raise RankCollapseError(f"ln must be 'paper' or 'full', got {ln!r}")
     if isinstance(T, bool) or not isinstance(T, (int, np.integer)) or T < 0:
         raise RankCollapseError(f"T (number of layers) must be a non-negative integer, got {T!r}")
-    M = _masks.as_mask(M)
+    sched = _as_mask_schedule(M)
     get = _layer_getter(layers, T)
     with be.context():
         X = be.asarray(X0)
@@ -294,17 +411,18 @@ def simulate(X0, M, layers, T: int, *, mode: str = "san", skip: bool = False,
         if X.ndim == 3 and not isinstance(be, Float64):
             raise RankCollapseError("batches are supported at float64; loop over samples for "
                                     "mpmath / arb")
-        _check_mask_fits(M, X.shape[-2])
-        if sp.issparse(M) and not isinstance(be, Float64):
-            raise RankCollapseError("sparse masks are supported at float64 only")
         d = X.shape[-1]
+        batch = X.shape[0] if X.ndim == 3 else 1
+        masks_t = _resolve_masks(sched, X.shape[-2], d, batch, be, sparse, memory_limit)
+        M = masks_t[0]
         Xs = [X]
         fixed = isinstance(layers, (Layer, tuple))  # the same weights at every layer:
         P_fixed = _prepare(get(0), d, be, skip, 0) if fixed and T else None  # convert once
         for t in range(T):
             P = P_fixed if fixed else _prepare(get(t), d, be, skip, t)
             with np.errstate(over="ignore", invalid="ignore"):  # checked just below
-                X = step(X, M, P, mode=mode, skip=skip, ln=ln, ln_eps=ln_eps, be=be, t=t)
+                X = step(X, masks_t[t % len(masks_t)], P, mode=mode, skip=skip, ln=ln,
+                         ln_eps=ln_eps, be=be, t=t)
             if isinstance(be, Float64) and not np.all(np.isfinite(X)):
                 raise RankCollapseError(f"float64 overflow or NaN at layer {t}: the weights "
                                         "grow the tokens beyond float64 range (A3 violated?); "
@@ -314,4 +432,7 @@ def simulate(X0, M, layers, T: int, *, mode: str = "san", skip: bool = False,
                 callback(t + 1, X)
     return Trajectory(Xs, mode, skip, ln, be.name, be.level,
                       {"N": int(X.shape[-2]), "d": int(d), "T": int(T),
-                       "batch": int(X.shape[0]) if X.ndim == 3 else None})
+                       "batch": int(X.shape[0]) if X.ndim == 3 else None,
+                       "attention_path": ["sparse" if sp.issparse(m) else "dense"
+                                          for m in masks_t],
+                       "period": len(masks_t)})

@@ -13,6 +13,9 @@ Figures (--only NAME, repeatable):
           BERT's own initialisation (std 0.02, Zipf token ids, 5 variants incl. the MLP):
           mu per layer in float32 vs float64 (+ mpmath on a small instance); is the level
           where mu settles the model's or the rounding floor's?  (slowest: ~2 min full)
+  schedules
+          beyond the paper: schedule radius of real models (Mistral, Gemma 2/3, Cohere2,
+          Llama 4, gpt-oss, Longformer, BigBird) against depth and context length
 
 Model: BERT-like random initialisation (12 heads, hidden 768, 128 tokens; --quick uses
 hidden 256 with 4 heads and fewer samples, stated on each figure).  Inputs are synthetic:
@@ -39,7 +42,7 @@ def configure(p):
                    help="all figures in a few minutes: fewer samples, smaller hidden size")
     p.add_argument("--only", action="append", metavar="NAME",
                    help="make only this figure (repeatable): fig1 fig2 fig8 fig3 fig6 fig9 theory "
-                        "fig2_precision")
+                        "fig2_precision schedules")
     p.add_argument("--jobs", type=int, default=-1, help="joblib workers (-1: all cores)")
     p.add_argument("--parallel-backend", default=None, metavar="NAME",
                    help="joblib backend: loky (default), threading, multiprocessing, dask, ray")

@@ -5,6 +5,17 @@ Examples:
   rankcollapse mask sliding_window --n 131072 --w 1
   rankcollapse mask global_window --n 4096 --w 2 --globals 0,5 --json
   rankcollapse mask sliding_window --n 8 --no-self-loops      # A1 is flagged
+  rankcollapse mask --schedule mistral-7b                      # a real model's schedule
+  rankcollapse mask --schedule gemma-3 --n 32768 --json
+  rankcollapse mask --schedule my_config.json                  # your own config.json
+
+With --schedule NAME|CONFIG.json: the model's attention schedule (one mask per layer,
+built from its configuration fields; see rankcollapse/models.py) at --n tokens (default:
+the config's max_position_embeddings, at most 131072): the schedule radius (the block
+length of Theorem 1 for schedules), the model's depth, whether the radius exceeds the
+depth (Theorem 1's rate then says nothing within one forward pass), Theorem 1's rate for
+the stated weight bounds, and the config field each number came from.  Models:
+mistral-7b, gemma-2, gemma-3, cohere2, llama-4, gpt-oss, longformer, bigbird.
 
 Edge convention: the paper's edge j -> i means token i attends to token j (M[i, j]).
 Shown: A1 (every token attends to itself), strong and quasi-strong connectivity, the centre
@@ -41,7 +52,9 @@ FACTS = ("n_centers", "radius", "diameter")
 
 def configure(p):
     add_mask_arguments(p, positional=True)
-    p.add_argument("--n", type=int, default=16, help="number of tokens N (16)")
+    p.add_argument("--n", type=int, default=None,
+                   help="number of tokens N (16; with --schedule: the config's "
+                        "max_position_embeddings, at most 131072)")
     p.add_argument("--sparse", action="store_true",
                    help=f"build the mask as scipy.sparse (automatic above N = {SPARSE_FROM})")
     p.add_argument("--diameter", choices=["auto", "always", "never"], default="auto",
@@ -63,6 +76,14 @@ def configure(p):
                    help="largest input token norm B0, default 1")
     g.add_argument("--dqk", type=float, default=1.0, help="temperature d_QK, default 1")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    p.add_argument("--schedule", metavar="NAME|CONFIG.json", default=None,
+                   help="a real model's attention schedule (mistral-7b, gemma-2, gemma-3, "
+                        "cohere2, llama-4, gpt-oss, longformer, bigbird) or a config .json")
+    p.add_argument("--seed", type=int, default=0,
+                   help="--schedule bigbird: seed of the random blocks (0)")
+    for a in p._actions:      # FAMILY is optional when --schedule is given
+        if a.dest == "family":
+            a.nargs, a.default = "?", None
 
 
 def _edge_estimate(family: str, n: int, params: dict) -> int:
@@ -127,6 +148,12 @@ def _fmt(v) -> str:
 
 
 def run(args) -> int:
+    if getattr(args, "schedule", None):
+        return _run_schedule(args)
+    if args.family is None:
+        raise MaskError("give a mask FAMILY or --schedule NAME|CONFIG.json")
+    if args.n is None:
+        args.n = 16
     if args.n < 1:
         raise MaskError(f"--n must be a positive integer, got {args.n}")
     if args.max_bfs < 2:
@@ -264,3 +291,54 @@ def _print_table(rep: dict) -> None:
         a, z = _global_bounds(rep["n"], rep["params"])
         print(f"\nwhere a, z are the first and last non-global token: here a = {a}, z = {z}"
               + ("" if z >= 0 else " (every token is global: z - a := -1)"))
+
+
+# ---------------------------------------------------------------------------- schedules
+def _run_schedule(args) -> int:
+    from rankcollapse.models import model_row
+
+    n = args.n
+    if n is not None and n < 1:
+        raise MaskError(f"--n must be a positive integer, got {n}")
+    with Progress("mask --schedule", None) as prog:
+        row = model_row(args.schedule, n, seed=args.seed, CQ=args.cq, CK=args.ck, CV=args.cv,
+                        B0=args.token_norm, d_qk=args.dqk)
+        prog.update(0, "done")
+    if args.json:
+        print(json.dumps(jsonable(row), indent=2))
+        return 0
+    print(f"schedule {row['model']}  N={row['N']}  layers={row['layers']}  "
+          f"period={row['period']}")
+    print("edge convention: j -> i iff token i attends to token j (M[i, j]); layer t uses "
+          "masks[t % period]")
+    runs = []
+    for lab in row["pattern"]:
+        if runs and runs[-1][1] == lab:
+            runs[-1][0] += 1
+        else:
+            runs.append([1, lab])
+    print("pattern (one period): " + "; ".join(f"{k} x {lab}" if k > 1 else lab
+                                              for k, lab in runs))
+    for p in row["problems"]:
+        print(f"PROBLEM: {p}")
+    r = row["radius"]
+    print(f"schedule radius: {_fmt(r) if r is not None else 'undefined (A1 fails)'}"
+          + (f"  (per start layer: {row['radius_per_start']})"
+             if row.get("radius_per_start") and len(row["radius_per_start"]) > 1 else ""))
+    if "radius_window_W_per_layer" in row:
+        print(f"  (counting a window W as moving W tokens per layer, as the Mistral paper "
+              f"does: {row['radius_window_W_per_layer']}; transformers' mask "
+              f"kv_idx > q_idx - W moves W - 1)")
+    if row.get("radius_exceeds_depth") is not None:
+        print(f"radius > depth ({row['layers']}): "
+              + ("YES: Theorem 1's rate says nothing within one forward pass"
+                 if row["radius_exceeds_depth"] else "no"))
+    t1 = row.get("theorem1")
+    if t1:
+        b = t1["weight_bounds"]
+        print(f"Theorem 1 (||W_Q||<={b['CQ']}, ||W_K||<={b['CK']}, value products<={b['CV']},"
+              f" token norm<={b['B0']}, d_QK={b['d_qk']}; max |N_i| = {row['max_in_degree']}):"
+              f" eps = {t1['eps']}, eps^r = 10^{t1['log10_eps_to_r']}, rate = 1 - "
+              f"{t1['one_minus_rate']}, {t1['layers_per_e_fold']} layers per factor e")
+    print("sources: " + ", ".join(f"{k}={v}" for k, v in row["sources"].items()))
+    return 0

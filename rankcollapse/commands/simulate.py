@@ -5,6 +5,15 @@ Examples:
   rankcollapse simulate --mask sliding_window --w 2 --n 64 --d 16 --layers 200 --json
   rankcollapse simulate --mode san --backend mpmath:60 --n 6 --d 4 --layers 300
   rankcollapse simulate --mode post-ln --batch 32 --plot mu.png
+  rankcollapse simulate --mask sliding_window --w 2 --n 32768 --d 64 --layers 1 --mode post-ln
+  rankcollapse simulate --schedule gpt-oss --n 4096 --d 16 --layers 4
+
+Long sequences: masks above 4096 tokens are built sparse and attention runs only on the
+mask's edges (float64); a dense mask of low density is switched to that path too
+(--attention auto; "attention_path" in the JSON says which ran).  The memory one layer
+needs is estimated before anything is allocated, and a run that does not fit is refused
+with one line naming the size.  --schedule NAME|CONFIG.json runs a real model's attention
+schedule (layer t uses the mask of layer t mod period; see `rankcollapse mask --schedule`).
 
 Inputs are Gaussian tokens; W_Q, W_K have N(0, qk_scale^2/d) entries; W_V is Haar
 orthogonal by default.  Everything is drawn from --seed.
@@ -23,6 +32,7 @@ from rankcollapse.maskargs import add_mask_arguments, mask_from_args, mask_param
 from rankcollapse.progress import Progress
 
 NAME = "simulate"
+PHI_MAX_N = 8192   # above this N the table omits phi (min over N^2 pairs of cosines)
 HELP = "run SAN / post-LN / pre-LN dynamics and tabulate collapse measures"
 
 
@@ -56,6 +66,15 @@ def configure(p):
     p.add_argument("--every", type=int, default=0, help="print every K-th layer (auto)")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
     p.add_argument("--plot", metavar="FILE.png", help="also plot mu and rank per layer")
+    p.add_argument("--schedule", metavar="NAME|CONFIG.json", default=None,
+                   help="use a model's attention schedule instead of --mask (see "
+                        "`rankcollapse mask --help`)")
+    p.add_argument("--attention", choices=["auto", "sparse", "dense"], default="auto",
+                   help="attention path: auto (sparse for sparse / low-density masks), "
+                        "sparse, dense (default auto)")
+    p.add_argument("--memory-limit", type=float, default=None, metavar="GIB",
+                   help="refuse runs needing more than this many GiB per layer "
+                        "(default: 80%% of available memory)")
 
 
 def _positive(name, v):
@@ -69,7 +88,14 @@ def run(args) -> int:
     if args.layers < 0:
         raise RankCollapseError(f"--layers must be >= 0, got {args.layers}")
     rng = np.random.default_rng(args.seed)
-    M = mask_from_args(args, args.n)
+    if args.schedule:
+        from rankcollapse.models import load_config, schedule_from_config
+
+        M = schedule_from_config(load_config(args.schedule), args.n, seed=args.seed)
+        mask_meta = {"schedule": args.schedule, "period": M.period, "pattern": M.labels}
+    else:
+        M = mask_from_args(args, args.n, sparse=args.n > 4096)
+        mask_meta = mask_params(args)
     shape = (args.n, args.d) if args.batch == 1 else (args.batch, args.n, args.d)
     X0 = rng.standard_normal(shape)
 
@@ -81,17 +107,24 @@ def run(args) -> int:
     with Progress("simulate", args.layers) as prog:
         tr = simulate(X0, M, layers, args.layers, mode=args.mode, skip=args.skip, ln=args.ln,
                       ln_eps=args.ln_eps,
-                      backend=args.backend, callback=lambda t, X: prog.update(t))
+                      backend=args.backend, callback=lambda t, X: prog.update(t),
+                      sparse={"auto": "auto", "sparse": True, "dense": False}[args.attention],
+                      memory_limit=None if args.memory_limit is None
+                      else args.memory_limit * 2 ** 30)
     measures = ("mu", "phi", "rank", "stable_rank")
     if tr.backend.startswith("arb"):
         measures = ("mu", "phi")  # spectral measures need mpmath / float64
+    if args.n > PHI_MAX_N:
+        # phi is a minimum over all N^2 pairs (an N x N Gram matrix): skipped
+        measures = tuple(m for m in measures if m != "phi")
     every = args.every or max(1, args.layers // 20)
     rows = tr.table(measures, every=every)
-    meta = {"mask": mask_params(args), "N": args.n, "d": args.d, "layers": args.layers,
+    meta = {"mask": mask_meta, "N": args.n, "d": args.d, "layers": args.layers,
             "mode": args.mode, "skip": args.skip, "ln": args.ln, "heads": args.heads,
             "temperature": args.temperature, "qk_scale": args.qk_scale, "value": args.value,
             "per_layer": args.per_layer, "batch": args.batch, "backend": tr.backend,
-            "level": tr.level, "seed": args.seed}
+            "level": tr.level, "seed": args.seed,
+            "attention_path": sorted(set(tr.info.get("attention_path", [])))}
     if args.plot:
         _plot(tr, args.plot, meta)
     if args.json:
@@ -130,7 +163,7 @@ def _plot(tr, path, meta):
     ax.plot(t, logmu, label="log10 mu(X(t))")
     ax.set_xlabel("layer t")
     ax.set_ylabel("log10 mu (batch mean of log10)")
-    ax.set_title(f"{meta['mode']} on {meta['mask']['family']} mask, N={meta['N']}, "
+    ax.set_title(f"{meta['mode']} on {meta['mask'].get('family', meta['mask'].get('schedule'))} mask, N={meta['N']}, "
                  f"d={meta['d']}, seed={meta['seed']}", fontsize=9)
     ax.legend()
     ax.grid(True, which="both", alpha=0.3)

@@ -11,12 +11,13 @@ from pathlib import Path
 from numeric.errors import RankCollapseError
 
 from . import fig1_phase, fig2_mu, fig2_precision, fig3_temperature, fig6_deep, fig8_spectra, \
-    fig9_cosines, theory_overlay
+    fig9_cosines, schedules, theory_overlay
 from .common import Context
 
 #: name -> module, in the order they are made (fig8 reuses fig2's sweep)
 FIGURES = {m.NAME: m for m in (fig1_phase, fig2_mu, fig8_spectra, fig3_temperature,
-                                 fig6_deep, fig9_cosines, theory_overlay, fig2_precision)}
+                                 fig6_deep, fig9_cosines, theory_overlay, fig2_precision,
+                                 schedules)}
 
 __all__ = ["FIGURES", "Context", "make_figures"]
 
