@@ -71,6 +71,9 @@ def mu(X):
 
 
 def _cosines(X, be):
+    if isinstance(be, Float64):   # scale each token first: no overflow of the squares
+        m = np.abs(X).max(axis=-1, keepdims=True)
+        X = X / np.where(m > 0, m, 1.0)
     norms = be.sqrt((X * X).sum(axis=-1))
     if np.any(be.may_be_zero(norms)):
         raise RankCollapseError("a zero token has no direction: cosine similarity undefined")
