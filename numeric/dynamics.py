@@ -269,12 +269,19 @@ class Trajectory:
         means over the batch for a batch).  A high-precision value outside float64's range
         is given as a decimal string instead of being flushed to 0."""
         be = get_backend(self.backend)
-        cols = {m: self.measure(m) for m in measures}
+        cols, undefined = {}, {}
+        for m in measures:
+            try:
+                cols[m] = self.measure(m)
+            except RankCollapseError as exc:   # e.g. phi of a zero token: no direction
+                undefined[m] = str(exc)
         ts = sorted(set(range(0, self.T + 1, max(1, every))) | {self.T})
         rows = []
         for t in ts:
             row = {"t": t}
             res = self.resolution(t)
+            for m in undefined:
+                row[m] = None
             for m, v in cols.items():
                 x = np.asarray(v[t])
                 if m in ("mu", "dist_rank_one") and be.level != "certified" and \
@@ -293,6 +300,61 @@ class Trajectory:
                     row[m] = float(np.mean(x))
             rows.append(row)
         return rows
+
+    def format(self, measures=("mu", "phi", "rank", "stable_rank"), every: int = 1) -> str:
+        """:meth:`table` as aligned text, one line per printed layer (``undefined`` where a
+        measure has no value, e.g. phi with a zero token).
+
+        >>> import numpy as np
+        >>> from numeric import masks
+        >>> I, Z = np.eye(2), np.zeros((2, 2))      # W_Q = W_K = 0: A averages
+        >>> print(simulate(np.array([[1.0, 0.0], [0.0, 1.0]]), masks.causal(2), (Z, Z, I),
+        ...                1).format(("mu",)))
+                   t            mu
+                   0    1.0000e+00
+                   1    5.0000e-01
+        """
+        rows = self.table(measures, every=every)
+        head = ["t", *measures]
+
+        def cell(col, v):
+            if v is None:
+                return f"{'undefined':>12s}"
+            if isinstance(v, str):
+                return f"{v:>12s}"
+            if col in ("t", "rank") and float(v).is_integer():
+                return f"{int(v):>12d}"
+            return f"{v:>12.4g}" if col == "rank" else f"{v:>12.4e}"
+
+        lines = ["  ".join(f"{h:>12}" for h in head)]
+        lines += ["  ".join(cell(h, r[h]) for h in head) for r in rows]
+        return "\n".join(lines)
+
+
+class AssumptionWarning(UserWarning):
+    """An assumption of the theorems fails for this run (the run itself is valid)."""
+
+
+def _warn_a1(sched) -> None:
+    """Warn (not refuse: the dynamics is defined) when a layer's mask has no self-loop at
+    some token: A1 fails, and Theorems 1-2 say nothing about the run."""
+    import warnings
+
+    from .sparse_attention import mask_missing_self_loops
+
+    masks_list = getattr(sched, "masks", None) or (
+        list(sched) if isinstance(sched, (list, tuple)) else [sched])
+    for k, Mk in enumerate(masks_list):
+        try:
+            miss = mask_missing_self_loops(Mk)
+        except Exception:      # an unusual mask type: validated elsewhere
+            return
+        if len(miss):
+            where = f" in layer {k} of the schedule" if len(masks_list) > 1 else ""
+            warnings.warn(f"A1 fails{where}: token(s) {list(map(int, miss[:10]))} do not "
+                          "attend to themselves, so Theorems 1-2 give no rate for this run",
+                          AssumptionWarning, stacklevel=3)
+            return
 
 
 #: a dense float64 mask at least this large and at most this dense runs on the sparse path
@@ -414,6 +476,7 @@ def simulate(X0, M, layers, T: int, *, mode: str = "san", skip: bool = False,
         d = X.shape[-1]
         batch = X.shape[0] if X.ndim == 3 else 1
         masks_t = _resolve_masks(sched, X.shape[-2], d, batch, be, sparse, memory_limit)
+        _warn_a1(sched)
         M = masks_t[0]
         Xs = [X]
         fixed = isinstance(layers, (Layer, tuple))  # the same weights at every layer:

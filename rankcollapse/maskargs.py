@@ -3,43 +3,81 @@ from __future__ import annotations
 
 import argparse
 
-from numeric import masks
-from numeric.errors import MaskError
+#: the names of numeric.masks.FAMILIES, kept here so that building the parser does not
+#: import numpy / scipy (start-up time); tests/test_cli.py checks the two agree
+FAMILY_NAMES = ("complete", "causal", "sliding_window", "unidirectional_window",
+                "dilated_window", "strided", "block_local", "global_window", "prefix_lm")
 
 
 def add_mask_arguments(p: argparse.ArgumentParser, *, positional: bool = False) -> None:
-    names = ", ".join(masks.FAMILIES)
+    names = ", ".join(FAMILY_NAMES)
     if positional:
         p.add_argument("family", metavar="FAMILY", help=f"mask family: {names}")
     else:
         p.add_argument("--mask", dest="family", default="causal", metavar="FAMILY",
                        help=f"mask family: {names} (default causal)")
-    p.add_argument("--w", type=int, default=1, help="window half-width (default 1)")
-    p.add_argument("--dilation", type=int, default=2, help="dilated_window: dilation (2)")
-    p.add_argument("--stride", type=int, default=4, help="strided: stride (4)")
-    p.add_argument("--block", type=int, default=4, help="block_local: block size (4)")
-    p.add_argument("--prefix", type=int, default=1, help="prefix_lm: prefix length (1)")
-    p.add_argument("--globals", default="0",
+    p.add_argument("--w", type=int, default=None,
+                   help="window half-width of the window families (default 1)")
+    p.add_argument("--dilation", type=int, default=None, help="dilated_window: dilation (2)")
+    p.add_argument("--stride", type=int, default=None, help="strided: stride (4)")
+    p.add_argument("--block", type=int, default=None, help="block_local: block size (4)")
+    p.add_argument("--prefix", type=int, default=None, help="prefix_lm: prefix length (1)")
+    p.add_argument("--globals", default=None,
                    help="global_window: comma-separated global tokens (default 0)")
 
 
+#: defaults of the family parameters (None in argparse, so that an option given to a
+#: family that does not use it can be refused instead of silently ignored)
+DEFAULTS = {"w": 1, "dilation": 2, "stride": 4, "block": 4, "prefix": 1, "globals": "0"}
+
+
 def mask_params(args) -> dict:
+    from numeric import masks
+    from numeric.errors import MaskError
+
     fam = args.family.replace("-", "_")
     if fam not in masks.FAMILIES:
         raise MaskError(f"unknown mask family {args.family!r}; choose from "
                         f"{', '.join(masks.FAMILIES)}")
     _, pnames = masks.FAMILIES[fam]
-    params = {k: getattr(args, k) for k in pnames}
+    given = [k for k in DEFAULTS if getattr(args, k, None) is not None]
+    unused = [k for k in given if k not in pnames]
+    if unused:
+        takes = ", ".join(f"--{k}" for k in pnames) or "no parameters"
+        raise MaskError(f"--{unused[0]} does not apply to the {fam} mask (it takes {takes})")
+    params = {k: getattr(args, k) if getattr(args, k, None) is not None else DEFAULTS[k]
+              for k in pnames}
     if fam == "global_window":
         try:
-            params["globals"] = tuple(int(g) for g in str(args.globals).split(",") if g.strip())
+            params["globals"] = tuple(int(g) for g in str(params["globals"]).split(",")
+                                      if g.strip())
         except ValueError:
             raise MaskError(f"--globals must be comma-separated integers, got "
-                            f"{args.globals!r}") from None
+                            f"{params['globals']!r}") from None
     return {"family": fam, **params}
 
 
+def mask_notes(params: dict, n: int) -> list[str]:
+    """One-line notes on degenerate parameters (the mask is still built as asked)."""
+    fam, w = params.get("family"), params.get("w")
+    out = []
+    if w is not None and fam in ("sliding_window", "unidirectional_window", "dilated_window",
+                                 "global_window"):
+        if w == 0:
+            out.append(f"--w 0: every token attends only to itself (the identity mask"
+                       f"{' plus the global tokens' if fam == 'global_window' else ''}); "
+                       + ("no centre node, so Theorems 1-2 give no rate"
+                          if fam != "global_window" else "the global tokens are the centres"))
+        elif fam in ("sliding_window", "unidirectional_window") and w >= n - 1:
+            out.append(f"--w {w} >= N-1 = {n - 1}: the window covers every token, so this "
+                       f"{fam} is the {'complete' if fam == 'sliding_window' else 'causal'} "
+                       "mask")
+    return out
+
+
 def mask_from_args(args, n: int, *, sparse: bool = False):
+    from numeric import masks
+
     params = mask_params(args)
     fam = params.pop("family")
     ctor, _ = masks.FAMILIES[fam]

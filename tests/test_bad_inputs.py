@@ -153,3 +153,56 @@ def test_counterexample_not_certified_says_why_on_stderr(capsys):
                  "1e6"]) == 1
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "not certified" in err[0]
+
+
+def test_a_mask_without_self_loops_warns_through_the_api():
+    from numeric.dynamics import AssumptionWarning, simulate
+    I = np.eye(2)
+    with pytest.warns(AssumptionWarning, match="A1 fails"):
+        simulate(np.eye(2), masks.without_self_loops(masks.complete(2)), (I, I, I), 2)
+
+
+def test_table_survives_a_zero_token():
+    """A zero token has no direction: phi is undefined, the other measures are kept."""
+    from numeric.dynamics import simulate
+    Z, I = np.zeros((2, 2)), np.eye(2)
+    tr = simulate(np.array([[0.0, 0.0], [1.0, 2.0]]), masks.causal(2), (Z, Z, I), 2)
+    rows = tr.table()
+    assert all(r["phi"] is None and r["mu"] > 0 for r in rows)
+    assert "undefined" in tr.format()
+
+
+@pytest.mark.parametrize("argv,msg", [
+    (["simulate", "--mask", "causal", "--w", "5"], "does not apply"),
+    (["simulate", "--plot", "/nonexistent-dir/x.png"], "does not exist"),
+    (["simulate", "--plot", "x.foo"], "unknown image format"),
+    (["simulate", "--backend", "mpmath:30", "--n", "4000", "--layers", "1"], "operations"),
+    (["mask", "causal", "--n", "8", "--max-edges", "-5"], "--max-edges"),
+])
+def test_simulate_and_mask_refuse_silently_ignored_options(argv, msg, capsys):
+    from rankcollapse.cli import main
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and msg in err[0]
+
+
+def test_simulate_notes_degenerate_windows_and_plots_after_the_table(tmp_path, capsys):
+    from rankcollapse.cli import main
+    assert main(["simulate", "--mask", "sliding_window", "--w", "100", "--n", "8",
+                 "--layers", "2"]) == 0
+    assert "is the complete mask" in capsys.readouterr().err
+    assert main(["simulate", "--mask", "sliding_window", "--w", "0", "--layers", "2"]) == 0
+    assert "no centre node" in capsys.readouterr().err
+    out_path = tmp_path / "myplot"
+    assert main(["simulate", "--layers", "3", "--plot", str(out_path)]) == 0
+    out = capsys.readouterr().out
+    assert out.index("   t ") < out.index("plot written to") and f"{out_path}.png" in out
+    assert (tmp_path / "myplot.png").stat().st_size > 1000
+
+
+def test_simulate_json_rank_is_an_integer(capsys):
+    import json
+    from rankcollapse.cli import main
+    assert main(["simulate", "--layers", "2", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)["rows"]
+    assert all(isinstance(r["rank"], int) for r in rows)

@@ -105,3 +105,9 @@ def test_a_shadowing_package_is_named_in_one_line(tmp_path):
     assert out.returncode == 2
     err = out.stderr.strip().splitlines()
     assert len(err) == 1 and "'theory'" in err[0] and "shadows" in err[0]
+
+
+def test_family_names_of_the_parser_match_the_library():
+    from numeric import masks
+    from rankcollapse.maskargs import FAMILY_NAMES
+    assert tuple(masks.FAMILIES) == FAMILY_NAMES

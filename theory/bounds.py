@@ -328,6 +328,17 @@ def theorem2_eps(M, W_Q, W_K, d_qk=None, *, dps: int = 40):
         return lemma1_eps(int(Md.sum(axis=1).max()), S, be)
 
 
+def _num(x, digits: int):
+    """The JSON convention for a high-precision number: a float when float64 holds it to
+    ``digits`` significant digits (``1e-300 < |x| < 1e300`` or 0), else its decimal string
+    (a number outside float64's range keeps its exponent)."""
+    import mpmath
+
+    if x == 0 or 1e-300 < abs(x) < 1e300:
+        return float(mpmath.nstr(x, digits))
+    return mpmath.nstr(x, digits)
+
+
 def rate_summary(max_in_degree: int, r, n_centres: int, *, CQ=1.0, CK=1.0, CV=1.0, B0=1.0,
                  d_qk=1.0, dps: int = 30) -> dict:
     """Theorem 1 and Theorem 2 / Corollary 1 constants from weight bounds alone.
@@ -342,9 +353,14 @@ def rate_summary(max_in_degree: int, r, n_centres: int, *, CQ=1.0, CK=1.0, CV=1.
       ``eps = exp(-2 CQ CK / sqrt(d_qk)) / max_i |N_i|`` and the rate
       ``(1 - n eps^{2r})^(1/(2r))`` with ``n`` centres.
 
+    Values are floats, or decimal strings when float64 cannot hold them (``eps^r`` of a
+    long window): see :func:`_num`.
+
     >>> s = rate_summary(3, 1, 16)
-    >>> s["theorem1"]["eps"][:6]
-    '0.0451'
+    >>> s["theorem1"]["eps"]
+    0.0451118
+    >>> rate_summary(3, 2000, 1, CQ=10, CK=10)["theorem1"]["one_minus_rate"]
+    '4.60998e-174676'
     """
     import mpmath
 
@@ -372,18 +388,18 @@ def rate_summary(max_in_degree: int, r, n_centres: int, *, CQ=1.0, CK=1.0, CV=1.
             eps = mpmath.exp(-2 * mpmath.mpf(S)) / max_in_degree
             a = (n_centres if power == 2 else 1) * eps ** (power * r)
             if a >= 1:
-                return {"eps": mpmath.nstr(eps, 6), "valid": False,
+                return {"eps": _num(eps, 6), "valid": False,
                         "reason": "n eps^{2r} >= 1"}
             log_rate = mpmath.log1p(-a) / (power * r)
-            return {"eps": mpmath.nstr(eps, 6),
-                    "rate": mpmath.nstr(mpmath.exp(log_rate), 12),
-                    "one_minus_rate": mpmath.nstr(-mpmath.expm1(log_rate), 6),
-                    "layers_per_e_fold": mpmath.nstr(-1 / log_rate, 6), "valid": True}
+            return {"eps": _num(eps, 6),
+                    "rate": _num(mpmath.exp(log_rate), 12),
+                    "one_minus_rate": _num(-mpmath.expm1(log_rate), 6),
+                    "layers_per_e_fold": _num(-1 / log_rate, 6), "valid": True}
 
         S1 = (mpmath.mpf(B0) * CV) ** 2 * CQ * CK / mpmath.sqrt(d_qk)
-        out["theorem1"] = {"S": mpmath.nstr(S1, 6), **block(S1, 1)}
+        out["theorem1"] = {"S": _num(S1, 6), **block(S1, 1)}
         S2 = mpmath.mpf(CQ) * CK / mpmath.sqrt(d_qk)
-        out["theorem2"] = {"S": mpmath.nstr(S2, 6), "n_centres": n_centres, **block(S2, 2)}
+        out["theorem2"] = {"S": _num(S2, 6), "n_centres": n_centres, **block(S2, 2)}
     out["r"] = r
     out["max_in_degree"] = max_in_degree
     return out

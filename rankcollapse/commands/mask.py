@@ -28,20 +28,14 @@ default it stops after 64 runs and says so (--diameter always lifts the cap, nev
 from __future__ import annotations
 
 import json
-
-import numpy as np
 import math
 
-import sympy
-
-from numeric import masks
 from numeric.errors import MaskError
 from rankcollapse.maskargs import add_mask_arguments, mask_params
 from rankcollapse.progress import Progress
-from theory import graphs
-from theory.bounds import rate_summary
-from theory.theorem2 import centres_within_radius
 from theory.evidence import jsonable
+
+# numpy, SymPy and the graph searches are imported on use, so that `--help` is fast
 
 NAME = "mask"
 HELP = "graph facts of a mask family: centres, radius, diameter vs closed forms"
@@ -104,6 +98,9 @@ def _edge_estimate(family: str, n: int, params: dict) -> int:
 
 def _closed_form_rows(family: str, n: int, params: dict) -> dict:
     """For each fact: the branch of the closed form that applies, and its value."""
+    import sympy
+    
+    from theory import graphs
     # symbolic in N and the parameters (only the set of global tokens is fixed)
     forms = graphs.closed_form(family, **{k: v for k, v in params.items() if k == "globals"})
     values = graphs.closed_form_value(family, n, **params)
@@ -148,6 +145,8 @@ def _fmt(v) -> str:
 
 
 def run(args) -> int:
+    from numeric import masks
+    from theory import graphs
     if getattr(args, "schedule", None):
         return _run_schedule(args)
     if args.family is None:
@@ -158,6 +157,8 @@ def run(args) -> int:
         raise MaskError(f"--n must be a positive integer, got {args.n}")
     if args.max_bfs < 2:
         raise MaskError(f"--max-bfs must be at least 2, got {args.max_bfs}")
+    if not 0 < args.max_edges < math.inf:
+        raise MaskError(f"--max-edges must be a positive number, got {args.max_edges}")
     params = mask_params(args)
     family = params.pop("family")
     if family == "global_window" and params["globals"] and max(params["globals"]) >= args.n:
@@ -198,6 +199,10 @@ def run(args) -> int:
 def _rates(args, M, facts):
     """Theorem 1 / Theorem 2 constants for the given weight bounds (None without a centre
     or without A1, where the theorems say nothing)."""
+    import numpy as np
+    
+    from theory.bounds import rate_summary
+    from theory.theorem2 import centres_within_radius
     if facts["radius"] is None or math.isinf(facts["radius"]) or not facts["a1"]:
         return None
     deg = int(np.max(np.asarray(M.sum(axis=1)).ravel()))

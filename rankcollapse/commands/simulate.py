@@ -17,19 +17,29 @@ schedule (layer t uses the mask of layer t mod period; see `rankcollapse mask --
 
 Inputs are Gaussian tokens; W_Q, W_K have N(0, qk_scale^2/d) entries; W_V is Haar
 orthogonal by default.  Everything is drawn from --seed.
+
+Columns: mu = ||X - 1 mean(X)||_F (the paper's (4)); phi = the smallest cosine between two
+tokens (the paper's phi(X) on the sphere; omitted above N = 8192); rank = numerical rank;
+stable_rank = ||X||_F^2 / ||X||_2^2.  A value below what the precision can resolve is
+printed as "<1e-14" (float64) and so on, never as a number.
+
+Exit status: 0 done; 2 bad input (one line naming the option).
 """
 from __future__ import annotations
 
 import json
 import sys
 
-import numpy as np
-
-from numeric.dynamics import simulate
 from numeric.errors import RankCollapseError
-from numeric.weights import random_layer
-from rankcollapse.maskargs import add_mask_arguments, mask_from_args, mask_params
+from rankcollapse import argtypes
+from rankcollapse.maskargs import add_mask_arguments, mask_from_args, mask_notes, mask_params
 from rankcollapse.progress import Progress
+
+#: plot formats matplotlib's Agg backend writes
+PLOT_FORMATS = ("png", "pdf", "svg", "jpg", "jpeg", "eps", "ps", "tif", "tiff", "webp")
+#: the most scalar operations (about layers * batch * N^2 * d) a high-precision run may
+#: take before it is refused: mpmath does about 1e6 per second here
+HP_MAX_OPS = 1e8
 
 NAME = "simulate"
 PHI_MAX_N = 8192   # above this N the table omits phi (min over N^2 pairs of cosines)
@@ -62,10 +72,13 @@ def configure(p):
     p.add_argument("--batch", type=int, default=1, help="number of random inputs (float64)")
     p.add_argument("--backend", default="float64",
                    help="float64 | mpmath[:DPS] | arb[:DPS] (default float64)")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=argtypes.seed, default=0,
+                   help="seed of the inputs and weights, an integer >= 0 (default 0)")
     p.add_argument("--every", type=int, default=0, help="print every K-th layer (auto)")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
-    p.add_argument("--plot", metavar="FILE.png", help="also plot mu and rank per layer")
+    p.add_argument("--plot", metavar="FILE.png",
+                   help="also plot log10 mu and the numerical rank per layer (png, pdf, svg, "
+                        "...; no extension means .png; the directory must exist)")
     p.add_argument("--schedule", metavar="NAME|CONFIG.json", default=None,
                    help="use a model's attention schedule instead of --mask (see "
                         "`rankcollapse mask --help`)")
@@ -82,11 +95,58 @@ def _positive(name, v):
         raise RankCollapseError(f"--{name} must be at least 1, got {v}")
 
 
+def _plot_path(path: str) -> str:
+    """Check the plot file before any work: an existing directory, a known format."""
+    import os
+
+    if os.path.isdir(path):
+        raise RankCollapseError(f"--plot {path!r} is a directory; give a file name such as "
+                                f"{os.path.join(path, 'mu.png')!r}")
+    parent = os.path.dirname(path) or "."
+    if not os.path.isdir(parent):
+        raise RankCollapseError(f"--plot: the directory {parent!r} does not exist")
+    ext = os.path.splitext(path)[1].lstrip(".").lower()
+    if not ext:
+        return path + ".png"
+    if ext not in PLOT_FORMATS:
+        raise RankCollapseError(f"--plot: unknown image format {ext!r}; use one of "
+                                f"{', '.join(PLOT_FORMATS)}")
+    return path
+
+
+def _check_work(args) -> None:
+    """Refuse a high-precision run whose work cannot finish in minutes."""
+    if args.backend in (None, "float64"):
+        return
+    ops = max(args.layers, 1) * args.batch * args.heads * args.n * args.n * args.d
+    if ops > HP_MAX_OPS:
+        raise RankCollapseError(
+            f"--backend {args.backend} with N = {args.n}, d = {args.d}, {args.layers} layers "
+            f"needs about {ops:.1e} high-precision operations (about {ops / 6e7:.0f} min at "
+            f"~1e6 per second); the limit is {HP_MAX_OPS:.0e}: lower --n or --layers, or use "
+            "--backend float64")
+
+
 def run(args) -> int:
+    import numpy as np
+
+    from numeric.dynamics import simulate
+    from numeric.weights import random_layer
+
     for name in ("n", "d", "heads", "batch"):
         _positive(name, getattr(args, name))
     if args.layers < 0:
         raise RankCollapseError(f"--layers must be >= 0, got {args.layers}")
+    if args.every < 0:
+        raise RankCollapseError(f"--every must be >= 0, got {args.every}")
+    plot_path = _plot_path(args.plot) if args.plot else None
+    from numeric.precision import get_backend
+    get_backend(args.backend)          # a bad backend is refused before any work
+    _check_work(args)
+    if args.schedule and any(getattr(args, k, None) is not None
+                             for k in ("w", "dilation", "stride", "block", "prefix",
+                                       "globals")):
+        raise RankCollapseError("--schedule sets the masks itself: drop the mask options")
     rng = np.random.default_rng(args.seed)
     if args.schedule:
         from rankcollapse.models import load_config, schedule_from_config
@@ -96,6 +156,8 @@ def run(args) -> int:
     else:
         M = mask_from_args(args, args.n, sparse=args.n > 4096)
         mask_meta = mask_params(args)
+        for note in mask_notes(mask_meta, args.n):
+            print(f"rankcollapse simulate: note: {note}", file=sys.stderr)
     shape = (args.n, args.d) if args.batch == 1 else (args.batch, args.n, args.d)
     X0 = rng.standard_normal(shape)
 
@@ -119,16 +181,21 @@ def run(args) -> int:
         measures = tuple(m for m in measures if m != "phi")
     every = args.every or max(1, args.layers // 20)
     rows = tr.table(measures, every=every)
+    if args.batch == 1:      # one input: the numerical rank is an integer
+        for r in rows:
+            if isinstance(r.get("rank"), float) and r["rank"].is_integer():
+                r["rank"] = int(r["rank"])
     meta = {"mask": mask_meta, "N": args.n, "d": args.d, "layers": args.layers,
             "mode": args.mode, "skip": args.skip, "ln": args.ln, "heads": args.heads,
             "temperature": args.temperature, "qk_scale": args.qk_scale, "value": args.value,
             "per_layer": args.per_layer, "batch": args.batch, "backend": tr.backend,
             "level": tr.level, "seed": args.seed,
             "attention_path": sorted(set(tr.info.get("attention_path", [])))}
-    if args.plot:
-        _plot(tr, args.plot, meta)
     if args.json:
-        json.dump({"parameters": meta, "rows": rows}, sys.stdout, indent=1)
+        doc = {"parameters": meta, "rows": rows}
+        if plot_path:
+            doc["plot"] = _plot(tr, plot_path, meta)
+        json.dump(doc, sys.stdout, indent=1)
         print()
         return 0
     print(" ".join(f"{k}={v}" for k, v in meta.items() if v is not None))
@@ -138,35 +205,53 @@ def run(args) -> int:
     print("  ".join(f"{h:>12}" for h in head))
     for r in rows:
         print("  ".join(_fmt(h, r[h]) for h in head))
-    if args.plot:
-        print(f"plot written to {args.plot}")
+    sys.stdout.flush()        # the table is out before the plot is drawn
+    if plot_path:
+        print(f"plot written to {_plot(tr, plot_path, meta)}")
     return 0
 
 
 def _fmt(col, v) -> str:
+    if v is None:
+        return f"{'undefined':>12s}"
     if isinstance(v, str):  # a high-precision value outside float64 range
         return f"{v:>12s}"
-    if col == "t":
+    if col == "t" or isinstance(v, int):
         return f"{v:>12d}"
     return f"{v:>12.4g}" if col == "rank" else f"{v:>12.4e}"
 
 
-def _plot(tr, path, meta):
+def _plot(tr, path, meta) -> str:
+    """log10 mu and the numerical rank per layer, two panels; returns the path written."""
     import matplotlib
+    import numpy as np
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     t = np.arange(tr.T + 1)
     logmu = tr.measure_log10("mu").reshape(tr.T + 1, -1).mean(axis=1)
-    fig, ax = plt.subplots(figsize=(6, 4))
+    fig, (ax, ax2) = plt.subplots(1, 2, figsize=(10, 4))
     ax.plot(t, logmu, label="log10 mu(X(t))")
     ax.set_xlabel("layer t")
     ax.set_ylabel("log10 mu (batch mean of log10)")
-    ax.set_title(f"{meta['mode']} on {meta['mask'].get('family', meta['mask'].get('schedule'))} mask, N={meta['N']}, "
-                 f"d={meta['d']}, seed={meta['seed']}", fontsize=9)
     ax.legend()
     ax.grid(True, which="both", alpha=0.3)
+    try:
+        rank = np.array([np.mean(np.asarray(v, dtype=float))
+                         for v in tr.measure("rank")], dtype=float)
+        ax2.step(t, rank, where="post", color="C1", label="numerical rank")
+        ax2.set_ylim(0, min(meta["N"], meta["d"]) + 0.5)
+    except RankCollapseError as exc:       # e.g. arb balls: no spectral measures
+        ax2.text(0.5, 0.5, f"rank not available:\n{exc}", ha="center", va="center",
+                 fontsize=8, transform=ax2.transAxes, wrap=True)
+    ax2.set_xlabel("layer t")
+    ax2.set_ylabel("numerical rank (batch mean)")
+    ax2.grid(True, alpha=0.3)
+    fam = meta["mask"].get("family", meta["mask"].get("schedule"))
+    fig.suptitle(f"{meta['mode']} on {fam} mask, N={meta['N']}, d={meta['d']}, "
+                 f"{meta['backend']}, seed={meta['seed']}", fontsize=9)
     fig.tight_layout()
     fig.savefig(path, dpi=120)
     plt.close(fig)
+    return path
