@@ -500,7 +500,7 @@ def check_lemma3_proof_steps(mats, x, G, eps, *, r=None, enforce: bool = True,
         return _holds(st, {"n": n, "r": 0})
     traj = trajectory(mats, x0)
     dist = {c: distances_from(G, c) for c in centres}
-    count = 0
+    count, tight = 0, None
     for t in range(len(traj) - r):
         Mt, mt = max(traj[t]), min(traj[t])
         for c in centres:
@@ -514,6 +514,11 @@ def check_lemma3_proof_steps(mats, x, G, eps, *, r=None, enforce: bool = True,
                     up = p * e * mt + (1 - p * e) * Mt
                     lo = q * e * Mt + (1 - q * e) * mt
                     count += 1
+                    slack = min(up - v, v - lo)
+                    if tight is None or slack < tight[0]:
+                        tight = (slack, {"t": t, "centre": c, "i": i, "T": T, "p": str(p),
+                                         "lower": str(lo), "x_i(t+T)": str(v),
+                                         "upper": str(up), "slack": str(slack)})
                     if not (lo <= v <= up):
                         return _fails(st, {"n": n, "r": r, "eps": str(eps), "comparisons": count},
                                       {"matrices": [fmt_matrix(A) for A in mats[t:t + T]],
@@ -522,6 +527,7 @@ def check_lemma3_proof_steps(mats, x, G, eps, *, r=None, enforce: bool = True,
                                        "p": str(p), "x_i(t+T)": str(v), "upper": str(up),
                                        "lower": str(lo)})
     return _holds(st, {"n": n, "r": r, "eps": str(eps), "centres": centres, "comparisons": count,
+                       "tightest_comparison": tight[1] if tight else None,
                        "identity_upper_minus_lower": "(1 - eps^r)(M - m)"})
 
 
@@ -596,21 +602,25 @@ def check_path_sharpness(n: int, eps) -> Evidence:
     assert mask_radius(G) == r
     P = left_product(mats[:r])
     traj = trajectory(mats, x)
-    facts = {
-        "centre column min == eps^r": min(P[i][0] for i in range(n)) == eps ** r,
-        "tau(A^r) == 1 - eps^r": _tau(P) == 1 - eps ** r,
-        "osc(x(r)) == (1 - eps^r) osc(x(0))": osc(traj[r]) == (1 - eps ** r) * osc(x),
-        "osc(x(r-1)) == osc(x(0))": osc(traj[r - 1]) == osc(x),
+    sides = {   # each fact as (left side, right side), both exact
+        "centre column min == eps^r": (min(P[i][0] for i in range(n)), eps ** r),
+        "tau(A^r) == 1 - eps^r": (_tau(P), 1 - eps ** r),
+        "osc(x(r)) == (1 - eps^r) osc(x(0))": (osc(traj[r]), (1 - eps ** r) * osc(x)),
+        "osc(x(r-1)) == osc(x(0))": (osc(traj[r - 1]), osc(x)),
         "osc(x(r-1))^r == C^r (1-eps^r)^(r-1)":
-            osc(traj[r - 1]) ** r == corollary2_constant_power(x, eps, r) * (1 - eps ** r) ** (r - 1),
+            (osc(traj[r - 1]) ** r,
+             corollary2_constant_power(x, eps, r) * (1 - eps ** r) ** (r - 1)),
     }
+    facts = {k: a == b for k, (a, b) in sides.items()}
     st = (f"sharpness on the uni-directional path, n = {n}, eps = {eps}: Lemma 3 (p = 1, k = 1) "
           "and Corollary 2's constant are attained")
     bad = [k for k, v in facts.items() if not v]
     if bad:
         return _fails(st, {"n": n, "r": r}, {"failed": bad, "A": fmt_matrix(mats[0]),
                                              "x": fmt_vector(x), "eps": str(eps)})
-    return _holds(st, {"n": n, "r": r, "eps": str(eps), "facts": list(facts)})
+    return _holds(st, {"n": n, "r": r, "eps": str(eps),
+                       "facts": {k: {"left": str(a), "right": str(b)}
+                                 for k, (a, b) in sides.items()}})
 
 
 # ------------------------------------------------------------------ rate monotonicity
