@@ -32,6 +32,8 @@ from __future__ import annotations
 import json
 import sys
 
+from rankcollapse import argtypes
+
 NAME = "figures"
 HELP = "reproduce the paper's figures (PNG + JSON numbers)"
 
@@ -46,7 +48,8 @@ def configure(p):
     p.add_argument("--jobs", type=int, default=-1, help="joblib workers (-1: all cores)")
     p.add_argument("--parallel-backend", default=None, metavar="NAME",
                    help="joblib backend: loky (default), threading, multiprocessing, dask, ray")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=argtypes.seed, default=0,
+                   help="seed of every sweep's weights and inputs, an integer >= 0 (default 0)")
     p.add_argument("--json", action="store_true", help="print a JSON summary")
 
 

@@ -32,6 +32,8 @@ import importlib
 import json
 import sys
 
+from rankcollapse import argtypes
+
 NAME = "probe"
 HELP = "per-layer mu / rank / sigma_min / avg|cos| / stable rank of a PyTorch transformer"
 
@@ -46,13 +48,15 @@ def configure(p):
     p.add_argument("--causal", action="store_true", help="random encoder: causal mask")
     p.add_argument("--seq-len", type=int, default=32, help="tokens per sample (32)")
     p.add_argument("--batch", type=int, default=4, help="samples (4)")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--seed", type=argtypes.seed, default=0,
+                   help="seed of the random model and inputs, an integer >= 0 (default 0)")
     p.add_argument("--dtype", default="float64", choices=("float32", "float64"),
                    help="precision the model runs in (default float64; torch's default is "
                         "float32)")
     p.add_argument("--no-check", action="store_true",
                    help="skip the attention / LayerNorm agreement check against torch")
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true",
+                   help="print one JSON document (per-layer rows and the agreement checks)")
 
 
 def _load_factory(spec: str):
