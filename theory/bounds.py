@@ -52,7 +52,7 @@ from numeric.precision import get_backend
 from . import graphs
 from .evidence import Evidence, escalate
 
-__all__ = ["norm2_upper", "upper_max", "ball_rate", "ball_str", "lemma1_eps", "Theorem1Constants", "theorem1_constants",
+__all__ = ["norm2_upper", "upper_max", "ball_rate", "ball_str", "certify_below_bound", "lemma1_eps", "Theorem1Constants", "theorem1_constants",
            "check_theorem1", "check_lemma1", "edge_weights", "theorem1_rate", "theorem2_eps", "rate_summary"]
 
 
@@ -217,20 +217,22 @@ def _exact_t0(X0) -> bool | None:
     return 4 * mu2 <= n * osc2
 
 
-def _theorem1_at(M, X0, layers, T: int, dps: int, eps_override) -> Evidence:
-    be = get_backend(f"arb:{dps}")
-    K = theorem1_constants(M, X0, layers, T, dps=dps, eps_override=eps_override)
-    tr = simulate(X0, M, layers, T, mode="san", backend=be)
-    mus = tr.mu()
+def certify_below_bound(mus, K: Theorem1Constants, X0, T: int, be, dps: int, *,
+                        statement: str, extra: dict | None = None,
+                        eps_override=None) -> Evidence:
+    """Decide ``mu(t) <= K.bound(t)`` for ``t = 0..T`` with balls (Theorem 1 and its schedule
+    version share this): ``fails`` at the first certain violation, ``open`` with the
+    undecided layers listed, ``holds`` only when every comparison was decided (``t = 0`` by
+    the exact Popoviciu test where the sides may be equal)."""
+    extra = dict(extra or {})
     undecided = []
-    statement = "mu(X(t)) <= C (1 - eps^r)^(t/r) for t = 0..T"
     with be.context():
         bounds = [K.bound(t) for t in range(T + 1)]
         for t in range(T + 1):
             if mus[t] > bounds[t]:
                 return Evidence(statement, "fails", "certified",
                                 {"T": T, "r": K.r, "eps": ball_str(K.eps), "digits": dps,
-                                 "undecided": []},
+                                 "undecided": [], **extra},
                                 witness={"t": t, "mu": str(mus[t]), "bound": str(bounds[t]),
                                          "eps_override": eps_override})
             if not mus[t] < bounds[t]:
@@ -243,6 +245,7 @@ def _theorem1_at(M, X0, layers, T: int, dps: int, eps_override) -> Evidence:
     status = "holds" if not undecided else "open"
     return Evidence(statement, status, "certified",
                     {"T": T, "r": K.r, "eps": ball_str(K.eps), "C": ball_str(K.C),
+                     "max_in_degree": K.max_in_degree,
                      "bound_rate": ball_str((1 - K.eps ** K.r) ** (be.scalar(1) / K.r)),
                      "measured_rate": ball_str(rate) if rate is not None else
                      "not certified (mu may be 0 within its ball)",
@@ -250,7 +253,16 @@ def _theorem1_at(M, X0, layers, T: int, dps: int, eps_override) -> Evidence:
                      "mu_T": ball_str(mus[T]), "mu_T_over_bound_T":
                          ball_str(ratio) if ratio is not None else "undecided",
                      "undecided": undecided[:10], "n_undecided": len(undecided),
-                     "digits": dps})
+                     "digits": dps, **extra})
+
+
+def _theorem1_at(M, X0, layers, T: int, dps: int, eps_override) -> Evidence:
+    be = get_backend(f"arb:{dps}")
+    K = theorem1_constants(M, X0, layers, T, dps=dps, eps_override=eps_override)
+    tr = simulate(X0, M, layers, T, mode="san", backend=be)
+    return certify_below_bound(tr.mu(), K, X0, T, be, dps,
+                               statement="mu(X(t)) <= C (1 - eps^r)^(t/r) for t = 0..T",
+                               eps_override=eps_override)
 
 
 def check_theorem1(M, X0, layers, T: int, *, dps: int = 40, cap: int = 640,

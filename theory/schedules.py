@@ -437,27 +437,10 @@ def _schedule_theorem1_at(sch, X0, layers, T, dps, eps_override) -> Evidence:
     dense = [_masks.to_dense(M.to_sparse() if isinstance(M, Pattern) else M)
              for M in sch.masks]
     tr = simulate(X0, dense, layers, T, mode="san", backend=be)
-    mus = tr.mu()
-    statement = "mu(X(t)) <= C (1 - eps^r)^(t/r) for t = 0..T, r = schedule radius"
-    undecided = []
-    with be.context():
-        bounds = [K.bound(t) for t in range(T + 1)]
-        for t in range(T + 1):
-            if mus[t] > bounds[t]:
-                return Evidence(statement, "fails", "certified",
-                                {"T": T, "r": K.r, "eps": str(K.eps), "digits": dps,
-                                 "period": sch.period, "undecided": []},
-                                witness={"t": t, "mu": str(mus[t]), "bound": str(bounds[t]),
-                                         "eps_override": eps_override})
-            if not mus[t] < bounds[t]:
-                if t == 0 and B._exact_t0(X0):
-                    continue
-                undecided.append(t)
-    return Evidence(statement, "holds" if not undecided else "open", "certified",
-                    {"T": T, "r": K.r, "period": sch.period, "eps": str(K.eps),
-                     "C": str(K.C), "max_in_degree": K.max_in_degree,
-                     "bound_rate": str((1 - K.eps ** K.r) ** (be.scalar(1) / K.r)),
-                     "mu_T": str(mus[T]), "undecided": undecided[:10], "digits": dps})
+    return B.certify_below_bound(
+        tr.mu(), K, X0, T, be, dps,
+        statement="mu(X(t)) <= C (1 - eps^r)^(t/r) for t = 0..T, r = schedule radius",
+        extra={"period": sch.period}, eps_override=eps_override)
 
 
 def check_schedule_theorem1(masks, X0, layers, T: int, *, dps: int = 40, cap: int = 640,
