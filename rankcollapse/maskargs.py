@@ -40,6 +40,8 @@ def mask_params(args) -> dict:
         raise MaskError(f"unknown mask family {args.family!r}; choose from "
                         f"{', '.join(masks.FAMILIES)}")
     _, pnames = masks.FAMILIES[fam]
+    if fam == "global_window" and "globals" not in pnames:
+        pnames = (*pnames, "globals")      # the global tokens are a parameter too
     given = [k for k in DEFAULTS if getattr(args, k, None) is not None]
     unused = [k for k in given if k not in pnames]
     if unused:

@@ -206,3 +206,12 @@ def test_simulate_json_rank_is_an_integer(capsys):
     assert main(["simulate", "--layers", "2", "--json"]) == 0
     rows = json.loads(capsys.readouterr().out)["rows"]
     assert all(isinstance(r["rank"], int) for r in rows)
+
+
+def test_rate_summary_refuses_zero_centres():
+    """Found by mutation testing: n_centres = 0 used to divide by zero."""
+    from theory.bounds import rate_summary
+    for args in ((1, 0, 0), (3, 1, 0), (0, 1, 1), (3, -1, 1)):
+        _answers_or_refuses(rate_summary, *args)
+    with pytest.raises(RankCollapseError, match="n_centres"):
+        rate_summary(1, 0, 0)

@@ -93,7 +93,8 @@ def test_batch_info_and_batch_equals_loop():
     _, WQ, WK, WV = _setup(n, d)
     M = masks.causal(n)
     tr = simulate(Xb, M, (WQ, WK, WV), 2, mode="post-ln")
-    assert tr.info == {"N": n, "d": d, "T": 2, "batch": B}
+    assert {k: tr.info[k] for k in ("N", "d", "T", "batch")} == {"N": n, "d": d, "T": 2,
+                                                                  "batch": B}
     for b in range(B):
         one = simulate(Xb[b], M, (WQ, WK, WV), 2, mode="post-ln")
         assert one.info["batch"] is None
@@ -127,3 +128,16 @@ def test_table_marks_collapsed_mu_as_unresolved():
     tr = simulate(X, masks.complete(3), (Z, Z, np.eye(2)), 1)
     row = tr.table(("mu",))[1]
     assert isinstance(row["mu"], str) and row["mu"].startswith("<")
+
+
+def test_weight_tuples_and_temperature_validation():
+    X, WQ, WK, WV = _setup()
+    M = masks.causal(5)
+    a = simulate(X, M, (WQ, WK, WV, 7.0), 2).X[2]              # 4-tuple: with d_qk
+    b = simulate(X, M, Layer(WQ, WK, WV, 7.0), 2).X[2]
+    assert np.array_equal(a, b)
+    for bad in (0, 0.0, -2.0):
+        with pytest.raises(RankCollapseError, match="d_qk must be positive"):
+            simulate(X, M, (WQ, WK, WV, bad), 1)
+    with pytest.raises(RankCollapseError, match="weights for layer 0"):
+        simulate(X, M, (WQ, WK), 1)

@@ -123,3 +123,9 @@ def test_row_stochastic_certified_and_negative_control():
         assert ev.details == {"N": 5, "edges": int(M.sum()), "digits": 30}
     sym = AF.row_stochastic_symbolic(2)
     assert sym.status == "holds" and sym.level == "exact" and sym.scope.kind == "universal"
+
+
+def test_row_stochastic_symbolic_default_degree():
+    ev = AF.row_stochastic_symbolic()
+    assert ev.status == "holds" and ev.details == {"max_degree": 6}
+    assert "n <= 6" in ev.scope.domain

@@ -242,3 +242,15 @@ def test_largest_near_delta_is_the_last_certified_delta_close_to_jordan():
     assert r["largest_near_delta"] == near[-1]
     assert any(p["distance_to_jordan"] > 0.05 for p in held)   # the filter matters here
     assert Fraction(r["largest_near_delta"]) < Fraction(r["largest_certified_delta"])
+
+
+def test_inflation_never_shrinks_a_coordinate():
+    """Coordinate 0 of the centre is the zero to 60 digits, coordinate 1 is 1e-5 off: only
+    coordinate 1 needs inflating, and epsilon-inflation must not shrink coordinate 0."""
+    with mpmath.workdps(60):
+        c = [mpmath.sqrt(2), mpmath.mpf("0.7071")]
+    r0 = 1e-9
+    r = kz.krawczyk(_f, c, r0)
+    assert r.ok and r.iterations >= 2
+    assert all(float(b.rad()) >= r0 * 2 ** (r.iterations - 1) * 0.999 for b in r.box)
+    assert r.box[1].contains(1 / flint.arb(2).sqrt())

@@ -83,3 +83,17 @@ def test_full_layernorm_defaults_batches_and_long_error_lists():
     with pytest.raises(ZeroRowError) as e:
         layer_norm_full(C, eps=0)
     assert str(list(range(10))) in str(e.value) and "10]" not in str(e.value)
+
+
+def test_many_zero_rows_listed_up_to_ten_and_hp_batches():
+    Y = np.zeros((12, 2))
+    with pytest.raises(ZeroRowError) as e:
+        layernorm(Y)
+    assert str(list(range(10))) in str(e.value) and "10]" not in str(e.value)
+    B = np.random.default_rng(3).standard_normal((2, 3, 4))
+    for spec in ("mpmath:30", "arb:30"):
+        out = np.array(get_backend(spec).to_float(layernorm(B, backend=spec)), dtype=float)
+        assert out.shape == B.shape and np.allclose(out, B / np.linalg.norm(B, axis=-1,
+                                                                         keepdims=True))
+        full = get_backend(spec).to_float(layer_norm_full(B, eps=0.1, backend=spec))
+        assert np.allclose(np.array(full, dtype=float), _torch_ln(B, 0.1))

@@ -83,3 +83,28 @@ def test_spectral_measures_vs_numpy():
         assert float(m.dist_rank_one(Xm)) == pytest.approx(m.dist_rank_one(R2), rel=1e-10)
     with pytest.raises(RankCollapseError, match="arb"):
         m.singular_values(get_backend("arb:30").asarray(X))
+
+
+def test_high_precision_batches_and_two_tokens():
+    X = _X(2, 3, 5)
+    assert m.avg_abs_cosine(X) == pytest.approx(abs(_cos(X[0], X[1])), rel=1e-14)
+    B = np.stack([_X(3, 4, s) for s in range(3)])           # batch of 3, N = 3, d = 4
+    for spec in ("mpmath:30", "arb:30"):
+        be = get_backend(spec)
+        with be.context():
+            Bh = be.asarray(B)
+            for f in (m.min_cosine, m.avg_abs_cosine, m.mu):
+                got = np.array([float(v.mid()) if hasattr(v, "mid") else float(v)
+                                for v in f(Bh)])
+                assert np.allclose(got, f(B), rtol=1e-13), (spec, f)
+    with mpmath.workdps(30):
+        Bm = get_backend("mpmath:30").asarray(B)
+        sv = m.singular_values(Bm)
+        assert sv.shape == (3, 3)
+        assert np.allclose(np.array(sv, dtype=float), np.linalg.svd(B, compute_uv=False))
+        assert m.numerical_rank(Bm).tolist() == [3, 3, 3]
+    # a singular value exactly at the tolerance does not count
+    assert m.numerical_rank(np.diag([2.0, 1.0]), tol=1.0) == 1
+    Bz = B.copy()
+    Bz[1, 0] = 0
+    assert m.numerical_rank(Bz).tolist() == [3, 2, 3]

@@ -115,3 +115,13 @@ def test_backend_of_reads_the_element_type():
     with pytest.raises(RankCollapseError, match="unsupported"):
         backend_of(np.array([Fraction(1)], dtype=object))
     assert isinstance(FLOAT64, Float64)
+
+
+def test_arb_sqrt_of_a_ball_straddling_zero_is_finite():
+    """A squared norm computed with rounding may straddle 0: its square root must be a
+    finite ball containing 0 (the non-negative part), not NaN."""
+    a = get_backend("arb:30")
+    with a.context():
+        r = a.sqrt(np.array([flint.arb(0, 1e-20), flint.arb(4)], dtype=object))
+        assert r[0].is_finite() and r[0].contains(0) and float(r[0].upper()) <= 1.01e-10
+        assert r[1] == 2

@@ -156,6 +156,8 @@ def test_skipped_layers_are_counted():
     assert det["layers_skipped_phi_certainly_negative"] == neg
     assert det["steps_checked"] == T - neg
     assert det["t0_first_phi_nonneg"] == next(t for t, p in enumerate(phis) if p >= 0)
+    # four layers are too few for a measured rate: the evidence says so instead of fitting
+    assert det["measured_rate_1_minus_phi_per_layer"] == "not certified"
 
 
 def test_single_token_is_trivially_collapsed():
@@ -205,3 +207,72 @@ def test_mu_phi_relation_on_and_off_the_sphere():
         assert not T2.mu_phi_relation(be.asarray(2 * np.eye(2)), be)
     mu2 = ((U - U.mean(0)) ** 2).sum()
     assert mu2 <= 5 * (1 - (U @ U.T).min())
+
+
+def test_precision_exhausted_is_open_with_the_undecided_comparison():
+    """Complete mask: 1 - phi(t) falls below 1e-200 within 6 layers, so at a 120-digit cap
+    the recursion at t = 5 cannot be decided: ``open`` (never ``holds``), and the record
+    shows the two sides, 1 - phi(t + r) being that tiny gap."""
+    rng = np.random.default_rng(3)
+    lays = _layers(rng, 3, 6, 0.3)
+    X0 = np.array([[1.0, 0.0, 0.0], [-0.3, 1.0, 0.0], [0.2, 0.3, 1.0]])
+    ev = T2.phi_recursion(masks.complete(3), X0, lays, 6, cap=120)
+    assert ev.status == "open" and "cap of 120" in ev.details["open_reason"]
+    und = [u for u in ev.details["undecided"] if u["what"] == "recursion"]
+    assert und and ev.details["n_undecided"] == len(ev.details["undecided"])
+    for u in und:
+        lhs = flint.arb(u["lhs"])
+        assert lhs.contains(0) and float(abs(lhs).upper()) < 1e-100
+        assert u["t"] + ev.details["r"] <= 6
+    # a longer horizon: every layer from t = 5 on is undecided; the first five are listed
+    rng = np.random.default_rng(3)
+    ev = T2.phi_recursion(masks.complete(3), X0, _layers(rng, 3, 12, 0.3), 12, cap=120)
+    assert ev.details["n_undecided"] == 12 - 5 and len(ev.details["undecided"]) == 5
+    assert [u["t"] for u in ev.details["undecided"]] == [5, 6, 7, 8, 9]
+
+
+def test_centre_count_witness_eccentricities_are_bfs():
+    ev = T2.centre_count_witness()
+    assert ev.details["eccentricities"] == _bfs_ecc(masks.sliding_window(3, 1))
+    assert ev.details["n_r"] == len(T2.centres_within_radius(masks.sliding_window(3, 1)))
+
+
+def test_failure_witness_values_match_the_float_trajectory():
+    """A too-large eps is refuted at t = 1 (t = 0 is skipped: phi(0) < 0); the witness's
+    numbers are phi(t), 1 - phi(t + r) and (1 - n eps^{2r})(1 - phi(t)), recomputed."""
+    M = masks.complete(3)
+    rng = np.random.default_rng(0)
+    lays = _layers(rng, 3, 4, 0.3)
+    X0 = np.array([[1.0, 0.0, 0.0], [-0.3, 1.0, 0.0], [0.2, 0.3, 1.0]])
+    ev = T2.phi_recursion(M, X0, lays, 4, eps_override=0.6)
+    assert ev.status == "fails"
+    Xn = X0 / np.linalg.norm(X0, axis=1, keepdims=True)
+    tr = simulate(Xn, M, [(q, k, np.array(v, dtype=float)) for q, k, v in lays], 4,
+                  mode="post-ln")
+    phis = [_gram_min(X) for X in tr.X]
+    w, r = ev.witness, 1
+    t = w["t"]
+    assert phis[0] < 0 and t == 1
+    assert _num(w["phi_t"]) == pytest.approx(phis[t], abs=1e-12)
+    assert _num(w["one_minus_phi_t_plus_r"]) == pytest.approx(1 - phis[t + r], abs=1e-12)
+    assert _num(w["allowed"]) == pytest.approx((1 - 3 * 0.6 ** 2) * (1 - phis[t]), abs=1e-12)
+
+
+def test_never_nonnegative_reports_phi_at_T():
+    """Appendix E's non-orthogonal W_V (negative control): token 2 goes to B, token 1 to
+    (0, 1), their cosine stays < 0, so nothing is checked; phi_T is phi at the last layer."""
+    W = np.array([[1.0, 2.0], [0.0, 1.0]])
+    Z = np.zeros((2, 2))
+    X0 = np.array([[0.6, 0.8], [np.cos(3.3), np.sin(3.3)]])
+    ev = T2.phi_recursion(masks.causal(2), X0, (Z, Z, W), 6, require_orthogonal=False)
+    tr = simulate(X0, masks.causal(2), (Z, Z, W), 6, mode="post-ln")
+    phis = [_gram_min(X) for X in tr.X]
+    assert all(p < 0 for p in phis)
+    assert ev.status == "open" and ev.details["steps_checked"] == 0
+    assert _num(ev.witness["phi_T"]) == pytest.approx(phis[-1], abs=1e-12)
+
+
+def test_one_token_in_one_dimension():
+    ev = T2.phi_recursion(masks.complete(1), np.array([[2.0]]), [(np.zeros((1, 1)),) * 2 +
+                                                                (np.array([[-1]]),)] * 3, 3)
+    assert ev.status == "holds" and ev.details["steps_checked"] == 3

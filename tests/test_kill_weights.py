@@ -11,6 +11,8 @@ def test_gaussian_is_fan_in_scaled():
     a = W.gaussian(4, 3, np.random.default_rng(5), 2.0)
     b = np.random.default_rng(5).standard_normal((4, 3)) * 2.0 / 2.0   # scale / sqrt(rows)
     assert a.shape == (4, 3) and np.array_equal(a, b)
+    c = W.gaussian(4, 3, np.random.default_rng(5))                     # default scale 1
+    assert np.array_equal(c, np.random.default_rng(5).standard_normal((4, 3)) / 2.0)
     big = W.gaussian(400, 300, np.random.default_rng(0), 3.0)
     assert big.std() == pytest.approx(3.0 / 20.0, rel=0.02)
 
@@ -54,3 +56,10 @@ def test_sphere_points_and_cayley():
         Q = W.cayley_orthogonal(d, np.random.default_rng(d))
         M = sympy.Matrix(Q.tolist())
         assert M * M.T == sympy.eye(d) and M != sympy.eye(d)
+
+
+def test_cayley_skew_part_takes_both_signs():
+    """S has entries of both signs across seeds, so Q[0, 1] = -2s / (1 + s^2) does too."""
+    signs = {np.sign(float(W.cayley_orthogonal(2, np.random.default_rng(s))[0, 1]))
+             for s in range(12)}
+    assert {-1.0, 1.0} <= signs

@@ -383,8 +383,9 @@ def rate_summary(max_in_degree: int, r, n_centres: int, *, CQ=1.0, CK=1.0, CV=1.
     if not (r == float("inf") or (isinstance(r, (int, np.integer)) and r >= 0)):
         raise RankCollapseError(f"the radius r must be an integer >= 0 or inf, got {r!r}")
     if isinstance(n_centres, bool) or not isinstance(n_centres, (int, np.integer)) \
-            or n_centres < 0:
-        raise RankCollapseError(f"n_centres must be an integer >= 0, got {n_centres!r}")
+            or n_centres < 1:
+        raise RankCollapseError(f"n_centres must be an integer >= 1 (a finite radius means "
+                                f"at least one centre), got {n_centres!r}")
     for name, v in (("CQ", CQ), ("CK", CK), ("CV", CV), ("B0", B0)):
         if not 0 <= v < float("inf"):
             raise RankCollapseError(f"weight bound {name} must be finite and >= 0, got {v!r}")
