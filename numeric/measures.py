@@ -114,15 +114,27 @@ def avg_abs_cosine(X):
     return total / be.scalar(n * (n - 1))
 
 
+def _scaled_svd(X):
+    """float64 singular values of ``X / m`` and the scale ``m`` (the largest |entry| of each
+    matrix): LAPACK never sees numbers near the overflow threshold."""
+    X, _ = _tokens(X)
+    m = np.abs(X).max(axis=(-2, -1))
+    m = np.where(m > 0, m, 1.0)
+    try:
+        return np.linalg.svd(X / m[..., None, None], compute_uv=False), m
+    except np.linalg.LinAlgError as exc:
+        raise RankCollapseError(f"singular values of the tokens: the float64 SVD did not "
+                                f"converge ({exc}); try the mpmath backend") from None
+
+
 def singular_values(X):
-    """Singular values in decreasing order (float64: batched LAPACK; mpmath: svd_r)."""
+    """Singular values in decreasing order (float64: batched LAPACK on the rescaled
+    matrix; mpmath: svd_r)."""
     X, be = _tokens(X)
     if isinstance(be, Float64):
-        try:
-            return np.linalg.svd(X, compute_uv=False)
-        except np.linalg.LinAlgError as exc:  # LAPACK did not converge
-            raise RankCollapseError(f"singular values of the tokens: the float64 SVD did "
-                                    f"not converge ({exc}); try the mpmath backend") from None
+        s, m = _scaled_svd(X)
+        with np.errstate(over="ignore"):      # beyond float64: inf, never NaN
+            return s * m[..., None]
     if isinstance(be, Mpmath):
         lead = X.shape[-2:]
         flat = X.reshape(-1, *lead)
@@ -136,7 +148,8 @@ def singular_values(X):
 
 def stable_rank(X):
     """``||X||_F^2 / ||X||_2^2`` (between 1 and rank X); undefined for a zero matrix."""
-    s = singular_values(X)
+    X, be = _tokens(X)
+    s = _scaled_svd(X)[0] if isinstance(be, Float64) else singular_values(X)
     if np.any(np.asarray(s[..., 0] == 0)):
         raise RankCollapseError("the stable rank of a zero matrix is undefined (0/0)")
     r = s / s[..., :1]                      # relative singular values: no overflow
@@ -157,12 +170,12 @@ def numerical_rank(X, tol=None):
 
 def dist_rank_one(X):
     """Frobenius distance to the nearest matrix of rank at most one."""
-    s = singular_values(X)
-    be = backend_of(s)
+    X, be = _tokens(X)
     if isinstance(be, Float64):
-        top = np.where(s[..., 0] > 0, s[..., 0], 1.0)
-        r = s[..., 1:] / top[..., None]
-        return top * np.sqrt((r * r).sum(axis=-1))
+        sc, m = _scaled_svd(X)              # singular values of X / m, entries <= 1
+        with np.errstate(over="ignore"):    # beyond float64: inf, never NaN
+            return m * np.sqrt((sc[..., 1:] * sc[..., 1:]).sum(axis=-1))
+    s = singular_values(X)
     tail = (s[..., 1:] * s[..., 1:]).sum(axis=-1)
     return be.sqrt(np.asarray(tail, dtype=be.dtype))
 

@@ -294,7 +294,10 @@ def model_row(spec: str, n: int | None = None, *, seed: int = 0, CQ=1.0, CK=1.0,
         return row
     row["radius_exceeds_depth"] = bool(r > sch.depth)
     maxdeg = rep["max_in_degree"]
-    rs = rate_summary(maxdeg, r, rep["n_centres"], CQ=CQ, CK=CK, CV=CV, B0=B0, d_qk=d_qk)
+    # a finite schedule radius means some token reaches all in every block: at least one
+    # centre, whatever schedule_centres counts from start 0
+    rs = rate_summary(maxdeg, r, max(1, rep["n_centres"] or 0), CQ=CQ, CK=CK, CV=CV, B0=B0,
+                      d_qk=d_qk)
     with mpmath.workdps(30):
         eps = mpmath.mpf(rs["theorem1"]["eps"])
         log10_eps_r = float(r * mpmath.log10(eps))

@@ -5,7 +5,7 @@ paper's reference, the assumptions, and a check function returning
 :class:`theory.evidence.Evidence`.  Claim modules live beside this file and register
 their entries with the :func:`claim` decorator; :func:`load` imports them in paper order.
 
->>> load(); "attention-row-stochastic" in REGISTRY
+>>> _ = load(); "attention-row-stochastic" in REGISTRY
 True
 """
 from __future__ import annotations

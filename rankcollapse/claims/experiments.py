@@ -122,7 +122,7 @@ def mpmath_part(seed: int, digits: int, layers: int) -> Evidence:
        assumptions=("random init as BERT: N(0, 0.02^2) weights, zero biases, LN eps 1e-12",
                     "inputs with text-like statistics (Zipf ids, [CLS]/[SEP])"),
        test="tests/test_fig2_precision.py::test_experiment_ln_random_init",
-       notes="E2b. LayerNorm at BERT's initialisation: float32 versus float64 (issue 13)")
+       notes="E2b. LayerNorm at BERT's initialisation: float32 versus float64")
 def ln_random_init(cfg: Config):
     if cfg.thorough:
         shape, n_in = B.BertShape(), 2

@@ -28,7 +28,7 @@ def _family_masks(n: int):
     return out
 
 
-@claim("schedule-radius-single-mask", "Beyond the paper (issue 10): schedules",
+@claim("schedule-radius-single-mask", "Beyond the paper: schedules",
        "For one mask M (with A1), the schedule search on [M, M] gives radius(M) and the "
        "schedule centres are center_nodes(M); a window mask alternating with the complete "
        "mask has schedule radius <= 2.",
@@ -97,7 +97,7 @@ def _schedule_instances(cfg: Config):
     return out
 
 
-@claim("theorem-1-schedule", "Beyond the paper (issue 10): Theorem 1 for schedules",
+@claim("theorem-1-schedule", "Beyond the paper: Theorem 1 for schedules",
        "With A1 on every layer, A2, A3 and a finite schedule radius r, "
        "mu(X(t)) <= C (1 - eps^r)^(t/r) with eps = exp(-2S)/max over layers of |N_i| and "
        "Theorem 1's C (blocks of r layers; each block's product has a column >= eps^r).",
@@ -118,7 +118,7 @@ def theorem1_schedule(cfg: Config):
                                  " W_V alternating Haar Q and Q^T", cfg.seed + 10))
 
 
-@claim("schedule-negative-controls", "Beyond the paper (issue 10): schedules",
+@claim("schedule-negative-controls", "Beyond the paper: schedules",
        "A schedule with a layer that breaks A1 is refused (AssumptionError naming the "
        "layer), and a schedule that disconnects a token for good has infinite radius and "
        "is reported with a pair of tokens no token reaches both of.",
@@ -149,7 +149,7 @@ def negative_controls(cfg: Config):
                                   "isolated in both, N = 6"))
 
 
-@claim("real-model-schedules", "Beyond the paper (issue 10): real models",
+@claim("real-model-schedules", "Beyond the paper: real models",
        "Schedule radius of eight real models' attention patterns at their context length, "
        "against their depth; Mistral's 4096-token window spans 32 layers at N = 131072 "
        "when a layer moves W tokens (33 under transformers' mask, which moves W - 1).",
