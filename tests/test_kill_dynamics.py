@@ -141,3 +141,71 @@ def test_weight_tuples_and_temperature_validation():
             simulate(X, M, (WQ, WK, WV, bad), 1)
     with pytest.raises(RankCollapseError, match="weights for layer 0"):
         simulate(X, M, (WQ, WK), 1)
+
+
+# --- mutants of the attention-path choice and the A1 warning (second round) -------------
+def test_auto_path_sparse_for_low_density_dense_for_complete():
+    """A dense float64 mask of low density at N >= 256 runs on the sparse path; the
+    complete mask stays dense; both give the same trajectory as the forced other path."""
+    import numpy as np
+    from numeric import masks
+    from numeric.dynamics import simulate
+    rng = np.random.default_rng(0)
+    n, d = 300, 4
+    X0 = rng.standard_normal((n, d))
+    lay = (rng.standard_normal((d, d)) * 0.3, rng.standard_normal((d, d)) * 0.3, np.eye(d))
+    win = masks.sliding_window(n, 1)
+    a = simulate(X0, win, lay, 2, mode="post-ln")
+    assert a.info["attention_path"] == ["sparse"] * 2 or set(a.info["attention_path"]) == {"sparse"}
+    b = simulate(X0, win, lay, 2, mode="post-ln", sparse=False)
+    assert set(b.info["attention_path"]) == {"dense"}
+    assert np.allclose(a.X[-1], b.X[-1], atol=1e-12)
+    c = simulate(X0, masks.complete(n), lay, 1, mode="post-ln")
+    assert set(c.info["attention_path"]) == {"dense"}
+
+
+def test_sparse_mask_at_high_precision_is_refused():
+    import numpy as np
+    import pytest
+    from numeric import masks
+    from numeric.dynamics import simulate
+    from numeric.errors import RankCollapseError
+    I = np.eye(2)
+    with pytest.raises(RankCollapseError, match="float64 only"):
+        simulate(np.eye(3, 2), masks.causal(3, sparse=True), (I, I, I), 1, backend="mpmath:20")
+
+
+def test_a1_warning_names_the_schedule_layer():
+    import numpy as np
+    import pytest
+    from numeric import masks
+    from numeric.dynamics import AssumptionWarning, simulate
+    I = np.eye(2)
+    sched = [masks.complete(2), masks.without_self_loops(masks.complete(2))]
+    with pytest.warns(AssumptionWarning, match="in layer 1 of the schedule"):
+        simulate(np.eye(2), sched, (I, I, I), 2)
+    with pytest.warns(AssumptionWarning) as rec:
+        simulate(np.eye(2), masks.without_self_loops(masks.complete(2)), (I, I, I), 1)
+    assert "schedule" not in str(rec[0].message)
+
+
+def test_forced_sparse_path_and_the_dense_pattern_memory_rule():
+    import numpy as np
+    import pytest
+    from numeric import masks
+    from numeric import sparse_attention as SA
+    from numeric.dynamics import simulate
+    from numeric.errors import RankCollapseError
+    rng = np.random.default_rng(1)
+    X0 = rng.standard_normal((8, 2))
+    I = np.eye(2)
+    tr = simulate(X0, masks.complete(8), (I, I, I), 1, sparse=True)
+    assert set(tr.info["attention_path"]) == {"sparse"}
+    # a dense pattern (a global layer) runs dense only if the dense scores AND the
+    # materialised N x N mask fit: here they do not (75776 > 73000 bytes), and the
+    # sparse path needs even more, so the run is refused
+    n, d = 64, 2
+    assert SA.dense_attention_bytes(n, d) + n * n > 73000 > SA.dense_attention_bytes(n, d)
+    with pytest.raises(RankCollapseError, match="refusing to allocate"):
+        simulate(rng.standard_normal((n, d)), SA.Pattern(n=n, dense=True), (I, I, I), 1,
+                 memory_limit=73000)

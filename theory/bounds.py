@@ -382,6 +382,9 @@ def rate_summary(max_in_degree: int, r, n_centres: int, *, CQ=1.0, CK=1.0, CV=1.
                                 f"itself), got {max_in_degree!r}")
     if not (r == float("inf") or (isinstance(r, (int, np.integer)) and r >= 0)):
         raise RankCollapseError(f"the radius r must be an integer >= 0 or inf, got {r!r}")
+    if r == float("inf"):
+        raise AssumptionError("quasi-strong connectivity", "the mask has no centre node: "
+                              "Theorem 1 gives no rate")
     if isinstance(n_centres, bool) or not isinstance(n_centres, (int, np.integer)) \
             or n_centres < 1:
         raise RankCollapseError(f"n_centres must be an integer >= 1 (a finite radius means "
