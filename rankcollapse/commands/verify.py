@@ -44,7 +44,7 @@ def configure(p):
                           "seconds, test)")
     p.add_argument("--list", action="store_true", help="list claim ids and exit")
     p.add_argument("--thorough", action="store_true",
-                   help="larger samples and sizes (several minutes; progress per claim)")
+                   help="larger samples and sizes (about 3 minutes; a line per claim)")
     p.add_argument("--seed", type=argtypes.seed, default=0,
                    help="seed of every sampled check, an integer >= 0 (default 0); the same "
                         "seed gives the same JSON")
@@ -97,6 +97,28 @@ def _short(ev: dict) -> str:
     return s if len(s) <= 70 else s[:67] + "..."
 
 
+def _announce_thorough(chosen) -> None:
+    """Before a --thorough run: how long it took when last measured (per-claim seconds in
+    rankcollapse/claims/thorough_seconds.json, from benchmarks/bench_verify.py)."""
+    import pathlib
+
+    path = pathlib.Path(__file__).resolve().parent.parent / "claims" / "thorough_seconds.json"
+    try:
+        table = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return
+    secs = table.get("seconds", {})
+    known = [secs[c.id] for c in chosen if c.id in secs]
+    if not known:
+        return
+    top = max(((secs.get(c.id, 0), c.id) for c in chosen))
+    noun = "claim" if len(chosen) == 1 else "claims"
+    print(f"[verify] --thorough: {len(chosen)} {noun}, about {sum(known) / 60:.1f} min when "
+          f"last measured ({table.get('measured', '')[:10]}; the longest, {top[1]}, "
+          f"{top[0]:.0f} s; peak memory {table.get('peak_rss_mib', '?')} MiB)",
+          file=sys.stderr, flush=True)
+
+
 def run(args) -> int:
     reg = load()
     if args.list:
@@ -121,6 +143,8 @@ def run(args) -> int:
     else:
         chosen = [c for c in reg.values() if c.default or args.all]
     config = Config(seed=args.seed, thorough=args.thorough)
+    if args.thorough:
+        _announce_thorough(chosen)
     results = []
     t0 = time.perf_counter()
     with Progress("verify", len(chosen), delay=0.5) as prog:
