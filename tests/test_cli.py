@@ -111,3 +111,11 @@ def test_family_names_of_the_parser_match_the_library():
     from numeric import masks
     from rankcollapse.maskargs import FAMILY_NAMES
     assert tuple(masks.FAMILIES) == FAMILY_NAMES
+
+
+def test_thorough_announces_its_measured_time(capsys):
+    from rankcollapse.cli import main
+    assert main(["verify", "--thorough", "--claim", "lemma-5"]) == 0
+    err = capsys.readouterr().err
+    assert "[verify] --thorough: 1 claim, about" in err and "peak memory" in err
+    assert "lemma-5: holds" in err

@@ -113,7 +113,9 @@ def _announce_thorough(chosen) -> None:
         return
     top = max(((secs.get(c.id, 0), c.id) for c in chosen))
     noun = "claim" if len(chosen) == 1 else "claims"
-    print(f"[verify] --thorough: {len(chosen)} {noun}, about {sum(known) / 60:.1f} min when "
+    total = sum(known)
+    took = f"{total / 60:.1f} min" if total >= 60 else f"{total:.0f} s"
+    print(f"[verify] --thorough: {len(chosen)} {noun}, about {took} when "
           f"last measured ({table.get('measured', '')[:10]}; the longest, {top[1]}, "
           f"{top[0]:.0f} s; peak memory {table.get('peak_rss_mib', '?')} MiB)",
           file=sys.stderr, flush=True)
