@@ -5,9 +5,9 @@ imports them all (:data:`MODULES`).
 """
 from __future__ import annotations
 
-from . import bounds, core, ergodicity, more, theorem2, theorem3
+from . import bounds, core, ergodicity, more, more2, theorem2, theorem3
 from .core import WALKTHROUGHS, Step, Walkthrough, explain, render
 
-MODULES = (ergodicity, bounds, theorem2, theorem3, more)
+MODULES = (ergodicity, bounds, theorem2, theorem3, more, more2)
 
 __all__ = ["WALKTHROUGHS", "Step", "Walkthrough", "explain", "render", "core", "MODULES"]
