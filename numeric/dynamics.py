@@ -335,20 +335,16 @@ class AssumptionWarning(UserWarning):
     """An assumption of the theorems fails for this run (the run itself is valid)."""
 
 
-def _warn_a1(sched) -> None:
+def _warn_a1(masks_list: list) -> None:
     """Warn (not refuse: the dynamics is defined) when a layer's mask has no self-loop at
-    some token: A1 fails, and Theorems 1-2 say nothing about the run."""
+    some token: A1 fails, and Theorems 1-2 say nothing about the run.  ``masks_list`` is
+    the validated period of :func:`_as_mask_schedule`."""
     import warnings
 
     from .sparse_attention import mask_missing_self_loops
 
-    masks_list = getattr(sched, "masks", None) or (
-        list(sched) if isinstance(sched, (list, tuple)) else [sched])
-    for k, Mk in enumerate(masks_list):
-        try:
-            miss = mask_missing_self_loops(Mk)
-        except Exception:      # an unusual mask type: validated elsewhere
-            return
+    for k, Mk in enumerate(masks_list):    # masks already validated by _resolve_masks
+        miss = mask_missing_self_loops(Mk)
         if len(miss):
             where = f" in layer {k} of the schedule" if len(masks_list) > 1 else ""
             warnings.warn(f"A1 fails{where}: token(s) {list(map(int, miss[:10]))} do not "

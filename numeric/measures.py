@@ -116,8 +116,8 @@ def avg_abs_cosine(X):
 
 def _scaled_svd(X):
     """float64 singular values of ``X / m`` and the scale ``m`` (the largest |entry| of each
-    matrix): LAPACK never sees numbers near the overflow threshold."""
-    X, _ = _tokens(X)
+    matrix): LAPACK never sees numbers near the overflow threshold.  ``X`` is already
+    validated by :func:`_tokens` (every caller does that first)."""
     m = np.abs(X).max(axis=(-2, -1))
     m = np.where(m > 0, m, 1.0)
     try:

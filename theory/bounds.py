@@ -202,9 +202,12 @@ def _exact_t0(X0) -> bool | None:
     ``CV >= 1`` and ``(1 - eps^r)^(-(r-1)/r) >= 1`` this gives ``mu(0) <= C`` even when
     the two sides are equal (``N = 2``), where balls cannot decide."""
     from fractions import Fraction
+
+    from .stochastic import exact
     try:
-        rows = [[Fraction(v) for v in row] for row in np.asarray(X0, dtype=object).tolist()]
-    except (TypeError, ValueError):
+        rows = [[exact(v, allow_float=True) for v in row]
+                for row in np.asarray(X0, dtype=object).tolist()]
+    except RankCollapseError:     # balls, NaN: not an exact input
         return None
     n = len(rows)
     mu2 = Fraction(0)

@@ -67,6 +67,8 @@ def exact(v, *, allow_float: bool = False, name: str = "value") -> Fraction:
         return Fraction(int(v.p), int(v.q))
     if isinstance(v, Rational):
         return Fraction(v.numerator, v.denominator)
+    if type(v).__name__ in ("fmpq", "fmpz"):  # python-flint exact rationals / integers
+        return Fraction(str(v))
     if isinstance(v, Decimal):
         if not v.is_finite():
             raise InexactInputError(f"{name} must be finite, got {v!r}")

@@ -24,13 +24,11 @@ The checks run the trajectory in arb balls with exactly orthogonal rational ``W_
 """
 from __future__ import annotations
 
-from typing import Sequence
-
 import numpy as np
 
 from numeric import masks as _masks
-from numeric.dynamics import Layer, simulate
-from numeric.errors import AssumptionError, RankCollapseError
+from numeric.dynamics import simulate
+from numeric.errors import AssumptionError
 from numeric.precision import get_backend
 
 from . import graphs
@@ -51,17 +49,6 @@ def inner_min(X, be):
     return out
 
 
-def _fractions(W):
-    """``W`` as a list of rows of Fractions (exact for ints, floats, Fractions and SymPy
-    rationals), or ``None`` when some entry is not an exact number (e.g. a ball)."""
-    from fractions import Fraction
-    try:
-        return [[v if isinstance(v, Fraction) else Fraction(str(v)) if hasattr(v, "q")
-                 else Fraction(v) for v in row] for row in np.asarray(W, dtype=object).tolist()]
-    except (TypeError, ValueError):
-        return None
-
-
 def check_orthogonal(W, be, t=None) -> None:
     """Raise :class:`AssumptionError` unless ``W W^T = I`` EXACTLY.
 
@@ -77,11 +64,14 @@ def check_orthogonal(W, be, t=None) -> None:
     ...
     numeric.errors.AssumptionError: assumption W_V orthogonal violated: W_V W_V^T differs from I at entry (0, 0) by 4.44e-17 (computed exactly from the rational value of the input)
     """
+    from .stochastic import InexactInputError, as_exact_matrix
+
     where = f" at layer {t}" if t is not None else ""
-    F = _fractions(W)
-    if F is None:
+    try:
+        F = as_exact_matrix(W, name="W_V", allow_float=True)
+    except InexactInputError:
         raise AssumptionError("W_V orthogonal", f"W_V{where} has entries that are not exact "
-                              "numbers: orthogonality cannot be decided", where=t)
+                              "numbers: orthogonality cannot be decided", where=t) from None
     d = len(F)
     for i in range(d):
         for j in range(d):
