@@ -1,7 +1,6 @@
 """theory.bounds: the explicit constants recomputed independently in numpy / mpmath
 (mutation-testing follow-up, issue 8)."""
 import math
-from collections import deque
 
 import flint
 import mpmath
@@ -14,6 +13,8 @@ from numeric.errors import AssumptionError, RankCollapseError
 from numeric.precision import get_backend
 from theory import bounds as B
 
+from .independent import bfs_eccentricities
+
 
 def _num(s) -> float:
     if isinstance(s, (int, float)):
@@ -24,19 +25,7 @@ def _num(s) -> float:
 
 
 def _radius(M):
-    n = M.shape[0]
-    ecc = []
-    for s in range(n):
-        dist = {s: 0}
-        q = deque([s])
-        while q:
-            a = q.popleft()
-            for b in range(n):
-                if M[b, a] and b not in dist:
-                    dist[b] = dist[a] + 1
-                    q.append(b)
-        ecc.append(max(dist.values()) if len(dist) == n else math.inf)
-    return min(ecc)
+    return min(bfs_eccentricities(M))
 
 
 def _up(W):

@@ -1,7 +1,6 @@
 """theory.theorem2 against independent float64 / brute-force computations (mutation-testing
 follow-up, issue 8).  Reported balls are compared with numbers recomputed here."""
 import math
-from collections import deque
 from fractions import Fraction
 
 import flint
@@ -16,27 +15,12 @@ from numeric.precision import get_backend
 from numeric.weights import cayley_orthogonal, gaussian, sphere_points
 from theory import theorem2 as T2
 
+from .independent import bfs_eccentricities
+
 
 def _num(s) -> float:
     """A reported number: a float, or a ball printed as text."""
     return float(s) if isinstance(s, (int, float)) else float(flint.arb(s).mid())
-
-
-def _bfs_ecc(M):
-    """Out-eccentricity in the paper's graph (edge a -> b iff M[b, a]) by plain BFS."""
-    n = M.shape[0]
-    ecc = []
-    for s in range(n):
-        dist = {s: 0}
-        q = deque([s])
-        while q:
-            a = q.popleft()
-            for b in range(n):
-                if M[b, a] and b not in dist:
-                    dist[b] = dist[a] + 1
-                    q.append(b)
-        ecc.append(max(dist.values()) if len(dist) == n else math.inf)
-    return ecc
 
 
 def _gram_min(X):
@@ -62,7 +46,7 @@ def test_inner_min_is_the_brute_force_minimum():
 def test_centres_within_radius_vs_bfs():
     for M in (masks.sliding_window(5, 1), masks.sliding_window(3, 1), masks.causal(4),
               masks.complete(3), masks.global_window(6, 1), masks.prefix_lm(5, 2)):
-        ecc = _bfs_ecc(M)
+        ecc = bfs_eccentricities(M)
         r = min(ecc)
         assert T2.centres_within_radius(M) == [c for c in range(len(ecc)) if ecc[c] <= r]
     assert T2.centres_within_radius(masks.block_local(4, 2)) == []
@@ -107,7 +91,7 @@ def test_phi_recursion_details_vs_float_trajectory(M, mode):
     lays = _layers(rng, 3, T, 0.4)
     ev = T2.phi_recursion(M, X0, lays, T, mode=mode)
     assert ev.status == "holds", ev.details
-    ecc = _bfs_ecc(M)
+    ecc = bfs_eccentricities(M)
     r = max(min(ecc), 1)
     n_r = sum(e <= min(ecc) for e in ecc)
     det = ev.details
@@ -173,7 +157,7 @@ def test_centre_count_witness_numbers():
     normalised start and of layer 1."""
     ev = T2.centre_count_witness()
     assert ev.status == "fails" and ev.narrower
-    assert ev.details["r"] == max(min(_bfs_ecc(masks.sliding_window(3, 1))), 1)
+    assert ev.details["r"] == max(min(bfs_eccentricities(masks.sliding_window(3, 1))), 1)
     M = masks.sliding_window(3, 1)
     q = math.sqrt(math.log(2))
     W = np.diag([q, q, 0.0])
@@ -233,7 +217,7 @@ def test_precision_exhausted_is_open_with_the_undecided_comparison():
 
 def test_centre_count_witness_eccentricities_are_bfs():
     ev = T2.centre_count_witness()
-    assert ev.details["eccentricities"] == _bfs_ecc(masks.sliding_window(3, 1))
+    assert ev.details["eccentricities"] == bfs_eccentricities(masks.sliding_window(3, 1))
     assert ev.details["n_r"] == len(T2.centres_within_radius(masks.sliding_window(3, 1)))
 
 

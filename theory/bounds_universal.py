@@ -5,7 +5,8 @@ Each function states one inequality, asserts its hypotheses and the NEGATION of 
 conclusion, and asks z3 for a model: ``unsat`` is a proof for every real input of the
 stated domain (scope ``universal``), ``sat`` a counterexample (``fails``, the model is
 the witness), ``unknown`` or a timeout ``open``.  The query (SMT-LIB) is kept in the
-evidence so anyone can rerun it with ``z3 -smt2``.
+evidence so anyone can rerun it with ``z3 -smt2``.  Every query goes through
+:func:`theory.proofs_z3.decide` (which also refuses a vacuous unsat).
 
 * :func:`lemma1_weight_bound`: masked softmax weights are ``>= exp(-2S)/|N_i|`` when
   every score lies in ``[-S, S]`` (Lemma 1's explicit eps), for in-degrees ``<= k``.
@@ -24,20 +25,9 @@ from __future__ import annotations
 
 
 from .evidence import Evidence, universal
+from .proofs_z3 import decide
 
-__all__ = ["z3_prove", "lemma1_weight_bound", "popoviciu", "one_block_recursion", "popoviciu_symbolic"]
-
-
-def z3_prove(statement: str, domain: str, variables, hypotheses, conclusion, *,
-             timeout_ms: int = 10000) -> Evidence:
-    """Prove ``hypotheses => conclusion`` for all real values with z3: the one wrapper
-    :func:`theory.proofs_z3.decide` (``unsat`` of the negation is the proof, checked not to
-    be vacuous; a model is a counterexample, re-checked exactly; ``unknown`` is ``open``).
-    ``variables`` is kept for the callers' readability; the model lists every constant."""
-    from .proofs_z3 import decide
-
-    return decide(statement, list(hypotheses), conclusion, domain=domain,
-                  timeout_ms=timeout_ms)
+__all__ = ["lemma1_weight_bound", "popoviciu", "one_block_recursion", "popoviciu_symbolic"]
 
 
 def lemma1_weight_bound(max_degree: int = 6, *, timeout_ms: int = 10000,
@@ -58,8 +48,8 @@ def lemma1_weight_bound(max_degree: int = 6, *, timeout_ms: int = 10000,
         u = z3.Reals(" ".join(f"u{k}" for k in range(n)))
         hyps = [lo > 0, hi >= lo] + [z3.And(lo <= v, v <= hi) for v in u]
         goal = u[0] * n * hi >= factor * lo * sum(u)   # u_1 / sum >= factor lo / (n hi)
-        parts.append(z3_prove(f"u_1/sum u_k >= {factor} lo/({n} hi)", f"in-degree {n}",
-                              [lo, hi, *u], hyps, goal, timeout_ms=timeout_ms))
+        parts.append(decide(f"u_1/sum u_k >= {factor} lo/({n} hi)", hyps, goal,
+                            domain=f"in-degree {n}", timeout_ms=timeout_ms))
     return _conj("A_ij >= exp(-2S)/|N_i| for every score vector in [-S, S]^n" +
                  ("" if factor == 1 else f" (times {factor}: negative control)"),
                  f"every S >= 0, every in-degree n <= {max_degree}, every score vector in "
@@ -81,8 +71,8 @@ def popoviciu(max_n: int = 5, *, timeout_ms: int = 10000, factor: int = 4) -> Ev
         mean = sum(y) / n
         hyps = [z3.And(0 <= v, v <= 1) for v in y]
         goal = factor * sum((v - mean) ** 2 for v in y) <= n
-        parts.append(z3_prove(f"sum (y - mean)^2 <= {n} / {factor} on [0, 1]^{n}",
-                              f"n = {n}", y, hyps, goal, timeout_ms=timeout_ms))
+        parts.append(decide(f"sum (y - mean)^2 <= {n} / {factor} on [0, 1]^{n}", hyps, goal,
+                            domain=f"n = {n}", timeout_ms=timeout_ms))
     return _conj(f"sum_i (y_i - mean)^2 <= n osc(y)^2 / {factor}",
                  f"every n <= {max_n}, every y in R^n", parts)
 
@@ -156,19 +146,16 @@ def one_block_recursion(N: int = 2, mask: str = "causal", n_centres: int = 1, *,
     for k, l in itertools.combinations(range(N), 2):
         G[k][l] = G[l][k] = z3.Real(f"g{k}{l}")
         ghyps += [G[k][l] >= phi, G[k][l] <= 1]
-    variables = [e, phi] + [v for row in A for v in row]
     pairs = [(0, 1)] if mask == "complete" else list(itertools.combinations(range(N), 2))
     parts = []
     for i, j in pairs:
         ip = sum(A[i][k] * A[j][l] * G[k][l] for k in range(N) for l in range(N))
         sij = sum(A[i][k] * A[j][k] for k in range(N))
-        parts.append(z3_prove(f"<y_{i}, y_{j}> >= phi + (1 - phi) s_{i}{j}", f"pair ({i}, {j})",
-                              variables + [G[k][l] for k, l in
-                                           itertools.combinations(range(N), 2)],
-                              hyps + ghyps, ip >= phi + (1 - phi) * sij,
-                              timeout_ms=timeout_ms))
-        parts.append(z3_prove(f"s_{i}{j} >= {n_centres} eps^2", f"pair ({i}, {j})", variables,
-                              hyps, sij >= n_centres * e * e, timeout_ms=timeout_ms))
+        parts.append(decide(f"<y_{i}, y_{j}> >= phi + (1 - phi) s_{i}{j}", hyps + ghyps,
+                            ip >= phi + (1 - phi) * sij, domain=f"pair ({i}, {j})",
+                            timeout_ms=timeout_ms))
+        parts.append(decide(f"s_{i}{j} >= {n_centres} eps^2", hyps, sij >= n_centres * e * e,
+                            domain=f"pair ({i}, {j})", timeout_ms=timeout_ms))
     return _conj(f"phi(t+1) >= {n_centres} eps^2 + (1 - {n_centres} eps^2) phi(t), N = {N}, "
                  f"{mask} mask (radius 1)",
                  f"N = {N}, {mask} mask, every eps in (0, 1/N], every A in A_(G,eps), every "

@@ -269,22 +269,6 @@ def eventual_pattern(M) -> dict:
         k += 1
 
 
-def _bfs_dist(adj, src) -> list:
-    N = len(adj)
-    dist = [None] * N
-    dist[src] = 0
-    frontier = [src]
-    while frontier:
-        nxt = []
-        for u in frontier:
-            for v in range(N):
-                if adj[u][v] and dist[v] is None:
-                    dist[v] = dist[u] + 1
-                    nxt.append(v)
-        frontier = nxt
-    return dist
-
-
 def _mask_facts(N: int, self_loops: bool = True):
     """For every mask on ``N`` tokens: BFS diameter (``None`` if not strongly connected)
     and the smallest ``k <= (N-1)^2 + 1`` with ``M^k`` positive (``None`` if none)."""
@@ -297,14 +281,15 @@ def _mask_facts_cached(N: int, self_loops: bool):
 
 
 def _mask_facts_gen(N: int, self_loops: bool):
-    wielandt = (N - 1) ** 2 + 1
-    from .graphs import all_digraphs
+    import math
 
+    from .graphs import all_digraphs, diameter
+
+    wielandt = (N - 1) ** 2 + 1
     for M in all_digraphs(N, self_loops):
-        adj = M.tolist()
-        dists = [_bfs_dist(adj, s) for s in range(N)]
-        sc = all(d is not None for row in dists for d in row)
-        diam = max(d for row in dists for d in row) if sc else None
+        d = diameter(M)            # inf unless strongly connected (any edge direction)
+        sc = d != math.inf
+        diam = int(d) if sc else None
         P = np.eye(N, dtype=np.int64)
         first = None
         B = M.astype(np.int64)
