@@ -48,6 +48,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 from numeric.errors import RankCollapseError
+from theory.exact_text import NumberSyntaxError, parse_rational
 
 __all__ = ["parse_w_rational", "Trap", "certify_trap", "find_traps", "propagate_box",
            "certify_boxes", "box_measure", "sample_in_boxes", "DEFAULT_DEPTH", "W_SET"]
@@ -67,8 +68,8 @@ def parse_w_rational(w) -> Fraction:
         q = Fraction(w)
     else:
         try:
-            q = Fraction(str(w).strip())
-        except (ValueError, ZeroDivisionError):
+            q = parse_rational(w if isinstance(w, str) else str(w), name="w")
+        except NumberSyntaxError:
             raise RankCollapseError(f"--w must be an exact rational number such as 2, 3/2 or "
                                     f"1.5, got {w!r}") from None
     if not 0 < q <= 1000:

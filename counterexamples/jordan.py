@@ -39,6 +39,7 @@ Matrix([[0, -1/2, -sqrt(3)/2]])
 from __future__ import annotations
 
 import itertools
+import numbers
 from fractions import Fraction
 
 import flint
@@ -47,6 +48,7 @@ import sympy as sp
 
 from numeric.errors import AssumptionError, RankCollapseError, ShapeError, ZeroRowError
 from theory.evidence import Evidence, combine
+from theory.exact_text import NumberSyntaxError, parse_exact
 
 from .surds import Surd, matrix_to_surd
 
@@ -80,20 +82,19 @@ def parse_w(w) -> sp.Expr:
     if isinstance(w, Fraction):
         return sp.Rational(w.numerator, w.denominator)
     if isinstance(w, str):
+        # a user's text: read by the stated grammar of theory.exact_text, never executed
         try:
-            e = sp.sympify(w, rational=True)
-        except (sp.SympifyError, SyntaxError, TypeError) as exc:
-            raise ConstructionError(f"cannot parse w={w!r} as an exact number") from exc
-        # a string is a user's number: no free symbols, and algebraic so that every check
-        # can be decided exactly (symbols are for the API's symbolic proofs)
-        if not e.is_number:
-            raise ConstructionError(f"w={w!r} is not a number (free symbols "
-                                    f"{sorted(map(str, e.free_symbols))})")
+            e = parse_exact(w)
+        except NumberSyntaxError as exc:
+            raise ConstructionError(f"w: {exc}") from None
         if e.is_algebraic is not True:
             raise ConstructionError(f"w={w!r} is not algebraic; give a rational or a radical "
                                     "such as 'sqrt(50)' so the checks stay exact")
+    elif isinstance(w, bool) or not isinstance(w, (numbers.Integral, sp.Basic)):
+        raise ConstructionError(f"w must be an int, a Fraction, a SymPy expression or text "
+                                f"such as '15/2' or 'sqrt(50)'; got {type(w).__name__}")
     else:
-        e = sp.sympify(w)
+        e = sp.Integer(int(w)) if isinstance(w, numbers.Integral) else w
     if e.is_number and (e.is_real is not True or e.has(sp.Float)):
         raise ConstructionError(f"w={w!r} must be an exact real number")
     if e.is_number and abs(e) > W_MAX:

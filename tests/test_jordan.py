@@ -228,7 +228,7 @@ def test_cli_latex(capsys):
     (["--n", "4", "--d", "4", "--rank", "2", "--w", "2"], "below"),
     (["--n", "4", "--d", "3", "--rank", "4", "--w", "9"], "exceeds min"),
     (["--n", "3", "--d", "3", "--rank", "2", "--w", "9", "--signs", "+"], "length"),
-    (["--n", "3", "--d", "3", "--w", "banana("], "parse w"),
+    (["--n", "3", "--d", "3", "--w", "banana("], "cannot read"),
 ])
 def test_cli_errors(capsys, argv, msg):
     assert main(["counterexample", *argv]) == 2

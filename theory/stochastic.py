@@ -24,6 +24,8 @@ import numpy as np
 from numeric import masks as _masks
 from numeric.errors import AssumptionError, MaskError, RankCollapseError, ShapeError
 
+from .exact_text import NumberSyntaxError, parse_rational
+
 __all__ = [
     "InexactInputError", "exact", "as_exact_matrix", "as_exact_vector", "as_stochastic",
     "matmul", "matvec", "left_product", "trajectory", "osc", "dobrushin",
@@ -75,9 +77,10 @@ def exact(v, *, allow_float: bool = False, name: str = "value") -> Fraction:
         return Fraction(v)
     if isinstance(v, str):
         try:
-            return Fraction(v.strip())
-        except (ValueError, ZeroDivisionError):
-            raise RankCollapseError(f"{name}: cannot read {v!r} as an exact rational") from None
+            return parse_rational(v, name=name)
+        except NumberSyntaxError as exc:
+            raise RankCollapseError(f"{name}: cannot read {v!r} as an exact rational "
+                                    f"({exc})") from None
     is_float = isinstance(v, (float, np.floating)) or getattr(v, "is_Float", False)
     if is_float:
         f = float(v)

@@ -85,13 +85,12 @@ def _certify(args, k, w, results):
     """Krawczyk certification for --certify-delta; None when not asked."""
     if args.certify_delta is None:
         return None
-    from fractions import Fraction
-
     from counterexamples import krawczyk
     from numeric.errors import RankCollapseError
+    from theory.exact_text import NumberSyntaxError, parse_rational
     try:
-        delta = Fraction(args.certify_delta)
-    except (ValueError, ZeroDivisionError):
+        delta = parse_rational(args.certify_delta, name="--certify-delta")
+    except NumberSyntaxError:
         raise RankCollapseError(f"--certify-delta must be an exact number such as 0.01 or "
                                 f"1/100, got {args.certify_delta!r}") from None
     if delta < 0:

@@ -19,6 +19,7 @@ from dataclasses import asdict, dataclass, field
 from fractions import Fraction
 
 from numeric.errors import RankCollapseError
+from theory.exact_text import NumberSyntaxError, parse_rational
 
 WALKTHROUGHS: dict = {}
 
@@ -327,10 +328,10 @@ def parse_instance(items, params: dict, cid: str) -> dict:
                 elif isinstance(default, int):
                     out[k] = int(v)
                 elif isinstance(default, Fraction):
-                    out[k] = Fraction(v)
+                    out[k] = parse_rational(v, name=k)
                 else:
                     out[k] = v
-            except (ValueError, ZeroDivisionError):
+            except (ValueError, ZeroDivisionError, NumberSyntaxError):
                 raise RankCollapseError(f"--instance {k}={v!r}: expected "
                                         f"{type(default).__name__} like {default}") from None
     return out
