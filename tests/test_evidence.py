@@ -1,4 +1,5 @@
-"""theory.evidence and theory.attention_facts: the result objects' rules (mutation testing).
+"""theory.evidence (levels, scopes: universal, exhaustive, sampled, witness, mixed) and
+theory.attention_facts.
 
 The rules checked are the ones the design states: a conjunction fails if any part fails,
 is open if any part is open, and is only as strong as its weakest part; scopes of a
@@ -51,9 +52,9 @@ def test_merge_scopes():
     assert s.kind == "sampled" and s.instances == 12 and s.seed == [1, 2]
     assert E.merge_scopes([S1, E.sampled(2, "gen A", 1)]).seed == 1
     m = E.merge_scopes([U1, S1])
-    assert m.kind == "mixed" and m.short() == "mixed(+5)" and m.has_universal_part
+    assert m.kind == "mixed" and m.short() == "mixed(universal 1, sampled 5)" and m.has_universal_part
     nested = E.merge_scopes([m, S2])
-    assert nested.kind == "mixed" and len(nested.parts) == 3 and nested.short() == "mixed(+12)"
+    assert nested.kind == "mixed" and len(nested.parts) == 3 and nested.short() == "mixed(universal 1, sampled 12)"
     w = E.merge_scopes([E.witness("x0"), E.witness("x1")])
     assert w.kind == "witness" and w.domain == "x0; x1"
     assert E.merge_scopes([U1, None]) is None and E.merge_scopes([]) is None
@@ -129,3 +130,36 @@ def test_row_stochastic_symbolic_default_degree():
     ev = AF.row_stochastic_symbolic()
     assert ev.status == "holds" and ev.details == {"max_degree": 6}
     assert "n <= 6" in ev.scope.domain
+
+
+def test_exhaustive_scope_is_its_own_kind():
+    X1, X2 = E.exhaustive("N = 1..64", "each size", 64), E.exhaustive("the eight schedules")
+    assert X1.short() == "exhaustive(64)" and X2.short() == "exhaustive"
+    assert not X1.has_universal_part                       # a finite set is not universal
+    x = E.merge_scopes([X1, E.exhaustive("N = 65..80", "each size", 16)])
+    assert x.kind == "exhaustive" and x.instances == 80 and x.domain == "N = 1..64; N = 65..80"
+    assert E.merge_scopes([X1, X2]).instances is None      # an uncounted part: no total
+    m = E.merge_scopes([E.universal("d", "z3"), X1, E.sampled(3, "g", 0)])
+    assert m.kind == "mixed" and m.counts() == {"universal": 1, "exhaustive": 1, "sampled": 3}
+    assert X1.to_json() == {"kind": "exhaustive", "domain": "N = 1..64", "method": "each size",
+                            "instances": 64}
+    with pytest.raises(ValueError, match="finite set"):
+        E.Scope("exhaustive")
+
+
+def test_roles_survive_merging_and_are_checked():
+    U = E.universal("every x", "Coq").with_role("statement")
+    I = E.universal("every y", "z3").with_role("ingredient")
+    m = E.merge_scopes([U, I])
+    assert m.kind == "mixed" and [p.role for p in m.parts] == ["statement", "ingredient"]
+    assert m.to_json()["parts"][0]["role"] == "statement"
+    assert E.merge_scopes([E.universal("a", "b"), E.universal("c", "d")]).kind == "universal"
+    with pytest.raises(ValueError, match="role"):
+        E.universal("x", "y").with_role("everything")
+
+
+def test_formal_is_the_strongest_level():
+    assert E.LEVELS[0] == "formal" and E.LEVELS.index("formal") < E.LEVELS.index("exact")
+    c = E.combine("x", [_ev("holds", "formal", E.universal("a", "Coq")),
+                        _ev("holds", "exact", E.universal("b", "sympy"))])
+    assert c.level == "exact"                              # the weakest part decides

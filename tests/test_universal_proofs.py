@@ -53,6 +53,63 @@ def test_decide_unsat_sat_unknown_and_query_text():
     assert vac.status == "open" and "vacuous" in vac.details["open_reason"]
 
 
+def _unknown_on_call(monkeypatch, which: int):
+    """Make the ``which``-th ``z3.Solver.check`` call (1-based) answer ``unknown``."""
+    real = z3.Solver.check
+    calls = {"n": 0}
+
+    def check(self, *a):
+        calls["n"] += 1
+        return z3.unknown if calls["n"] == which else real(self, *a)
+    monkeypatch.setattr(z3.Solver, "check", check)
+    return calls
+
+
+def test_decide_unknown_satisfiability_of_hypotheses_is_open(monkeypatch):
+    """unsat on the negation but ``unknown`` on the hypotheses alone: the proof could be
+    vacuous, so the verdict is open, never holds."""
+    x = z3.Real("x")
+    calls = _unknown_on_call(monkeypatch, 2)
+    ev = Z.decide("x^2 >= 0 for x > 1", [x > 1], x * x >= 0, domain="all x > 1")
+    assert calls["n"] == 2 and ev.details["result"] == "unsat"
+    assert ev.status == "open" and ev.scope is None
+    assert ev.details["hypotheses_satisfiable"] == "unknown"
+    assert "satisfiable" in ev.details["open_reason"]
+
+
+def test_decide_unknown_on_the_query_is_open(monkeypatch):
+    x = z3.Real("x")
+    _unknown_on_call(monkeypatch, 1)
+    ev = Z.decide("x^2 >= 0", [], x * x >= 0, domain="all real x")
+    assert ev.status == "open" and "unknown" in ev.details["open_reason"]
+
+
+def test_theorem2_z3_wrapper_goes_through_decide(monkeypatch):
+    """theorem2_lemmas' query wrapper: vacuous hypotheses and an undecided satisfiability
+    check are open; a genuine proof holds; a false statement fails with a model."""
+    from theory.theorem2_lemmas import _z3_evidence, _z3_prove
+    x = z3.Real("x")
+
+    def vacuous(h):
+        h.add(x > 1, x < 0)
+        return x < 0                      # negation of x >= 0
+
+    def proved(h):
+        h.add(x > 1)
+        return x < 0
+
+    def false(h):
+        h.add(x > -1)
+        return x < 0
+
+    assert _z3_evidence("v", [_z3_prove(vacuous, 2000)], "d").status == "open"
+    assert _z3_evidence("p", [_z3_prove(proved, 2000)], "d").status == "holds"
+    f = _z3_evidence("f", [_z3_prove(false, 2000)], "d")
+    assert f.status == "fails" and f.witness["z3_model"]
+    _unknown_on_call(monkeypatch, 2)
+    assert _z3_evidence("u", [_z3_prove(proved, 2000)], "d").status == "open"
+
+
 # ---------------------------------------------------------------------------- Lemma 2
 @pytest.mark.parametrize("n", [2, 3])
 def test_lemma2_z3_every_T(n):

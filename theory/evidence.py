@@ -7,6 +7,9 @@ failure a ``witness`` that someone can rerun.
 
 Levels, strongest first:
 
+* ``formal``     a theorem checked by a proof assistant (Coq/MathComp in ``formal/``),
+                 re-checked by ``coqc`` in the run that reports it (or a cache keyed by the
+                 hash of its sources), closed under the global context.
 * ``exact``      SymPy / rational / algebraic arithmetic: an identity proved for the
                  stated symbols or instances.
 * ``certified``  interval or ball arithmetic: a rigorous inequality or existence proof.
@@ -15,11 +18,16 @@ Levels, strongest first:
 
 Scope, orthogonal to level: for which inputs the verdict was established.
 
-* ``universal``  proved for every input of a stated ``domain`` (symbolic parameters, a
-                 fixed small size decided by a decision procedure, a compact box covered by
-                 certified subdivision); ``method`` says how.
+* ``universal``  proved for every input of an infinite or symbolic ``domain`` (symbolic
+                 parameters, a fixed small size decided over the reals by a decision
+                 procedure, a compact box covered by certified subdivision, a Coq theorem);
+                 ``method`` says how.
+* ``exhaustive`` checked for every member of a stated finite set (N = 1..64, the eight
+                 schedules, every mask on N <= 4 tokens): ``domain`` names the set,
+                 ``instances`` its size when it is counted.
 * ``sampled``    checked on ``instances`` inputs drawn by ``generator`` from ``seed``.
-* ``mixed``      a universal part (its domain) and a sampled part (its instances).
+* ``mixed``      parts of different kinds; each part may say (``role``) whether it covers
+                 the claim's own ``statement`` or only an ``ingredient`` of its proof.
 * ``witness``    an existential statement settled by an explicit instance (a
                  counterexample for ``fails``; a construction for "there exist ...").
 
@@ -34,9 +42,10 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
-LEVELS = ("exact", "certified", "numeric-hp", "numeric")
+LEVELS = ("formal", "exact", "certified", "numeric-hp", "numeric")
 STATUSES = ("holds", "fails", "open")
-SCOPES = ("universal", "sampled", "mixed", "witness")
+SCOPES = ("universal", "exhaustive", "sampled", "mixed", "witness")
+ROLES = ("", "statement", "ingredient")
 
 
 @dataclass(frozen=True)
@@ -49,6 +58,10 @@ class Scope:
     'sampled(40)'
     >>> merge_scopes([universal("d = 3", "z3"), sampled(5, "g", 1)]).kind
     'mixed'
+    >>> merge_scopes([universal("d = 3", "z3"), sampled(5, "g", 1)]).short()
+    'mixed(universal 1, sampled 5)'
+    >>> exhaustive("N = 1..64", "each size computed", 64).short()
+    'exhaustive(64)'
     """
 
     kind: str
@@ -57,7 +70,8 @@ class Scope:
     instances: int | None = None   # sampled: how many inputs
     generator: str = ""       # sampled: how they were drawn
     seed: Any = None          # sampled: the seed (an int, or a list when parts differ)
-    parts: tuple = ()         # mixed: the universal and sampled parts
+    parts: tuple = ()         # mixed: the parts, of different kinds
+    role: str = ""            # "statement" (covers the claim's statement) / "ingredient"
 
     def __post_init__(self):
         if self.kind not in SCOPES:
@@ -70,14 +84,38 @@ class Scope:
                              "generator")
         if self.kind == "witness" and not self.domain:
             raise ValueError("a witness scope says what the witness is")
+        if self.kind == "exhaustive" and not self.domain:
+            raise ValueError("an exhaustive scope names the finite set it covers")
+        if self.role not in ROLES:
+            raise ValueError(f"role must be one of {ROLES}, got {self.role!r}")
 
     def short(self) -> str:
         if self.kind == "sampled":
             return f"sampled({self.instances})"
+        if self.kind == "exhaustive" and self.instances:
+            return f"exhaustive({self.instances})"
         if self.kind == "mixed":
-            n = sum(p.instances or 0 for p in self.parts if p.kind == "sampled")
-            return f"mixed(+{n})"
+            return f"mixed({', '.join(f'{k} {v}' for k, v in self.counts().items())})"
         return self.kind
+
+    def counts(self) -> dict:
+        """Parts by kind: the number of universal / exhaustive / witness parts, and the
+        number of sampled instances."""
+        flat = self.parts if self.kind == "mixed" else (self,)
+        out = {}
+        for k in ("universal", "exhaustive", "witness"):
+            n = sum(1 for p in flat if p.kind == k)
+            if n:
+                out[k] = n
+        n = sum(p.instances or 0 for p in flat if p.kind == "sampled")
+        if n:
+            out["sampled"] = n
+        return out
+
+    def with_role(self, role: str) -> "Scope":
+        """This scope marked as covering the claim's ``statement`` or an ``ingredient``."""
+        from dataclasses import replace
+        return replace(self, role=role)
 
     @property
     def has_universal_part(self) -> bool:
@@ -86,8 +124,12 @@ class Scope:
 
     def to_json(self) -> dict:
         out = {"kind": self.kind}
-        if self.kind in ("universal", "witness"):
+        if self.kind in ("universal", "witness", "exhaustive"):
             out["domain"] = self.domain
+        if self.kind == "exhaustive" and self.instances:
+            out["instances"] = self.instances
+        if self.role:
+            out["role"] = self.role
         if self.method:
             out["method"] = self.method
         if self.kind == "sampled":
@@ -103,6 +145,12 @@ def universal(domain: str, method: str) -> Scope:
     return Scope("universal", domain=domain, method=method)
 
 
+def exhaustive(domain: str, method: str = "", instances: int | None = None) -> Scope:
+    """Checked for every member of the finite set ``domain`` (``instances`` members)."""
+    return Scope("exhaustive", domain=domain, method=method,
+                 instances=None if instances is None else int(instances))
+
+
 def sampled(instances: int, generator: str, seed=None) -> Scope:
     """Checked on ``instances`` inputs drawn by ``generator`` (seeded by ``seed``)."""
     return Scope("sampled", instances=int(instances), generator=generator, seed=seed)
@@ -114,27 +162,32 @@ def witness(description: str) -> Scope:
 
 
 def merge_scopes(scopes: list) -> Scope | None:
-    """Scope of a conjunction: universal if every part is, sampled if every part is
-    (instances add up), mixed otherwise.  ``None`` if some part states no scope."""
+    """Scope of a conjunction: the common kind when every part has the same kind
+    (universal, exhaustive, witness: domains joined; sampled: instances add up), mixed
+    otherwise, or when some part carries a role.  ``None`` if some part states no scope."""
     if not scopes or any(s is None for s in scopes):
         return None
     flat = []
     for s in scopes:
         flat.extend(s.parts if s.kind == "mixed" else [s])
-    uni = [s for s in flat if s.kind in ("universal", "witness")]
-    smp = [s for s in flat if s.kind == "sampled"]
-    if not smp:
-        if all(s.kind == "witness" for s in uni):
-            return witness("; ".join(dict.fromkeys(s.domain for s in uni)))
-        if all(s.kind == "universal" for s in uni):
-            return universal("; ".join(dict.fromkeys(s.domain for s in uni)),
-                             "; ".join(dict.fromkeys(s.method for s in uni)))
-    if not uni:
-        seeds = list(dict.fromkeys(repr(s.seed) for s in smp))
-        seed = smp[0].seed if len(seeds) == 1 else [s.seed for s in smp]
-        return sampled(sum(s.instances for s in smp),
-                       "; ".join(dict.fromkeys(s.generator for s in smp)), seed)
-    return Scope("mixed", parts=tuple(flat))
+    kinds = {s.kind for s in flat}
+    if len(kinds) > 1 or any(s.role for s in flat):
+        return Scope("mixed", parts=tuple(flat))
+    kind = kinds.pop()
+    if kind == "witness":
+        return witness("; ".join(dict.fromkeys(s.domain for s in flat)))
+    if kind == "universal":
+        return universal("; ".join(dict.fromkeys(s.domain for s in flat)),
+                         "; ".join(dict.fromkeys(s.method for s in flat)))
+    if kind == "exhaustive":
+        counted = [s.instances for s in flat]
+        return exhaustive("; ".join(dict.fromkeys(s.domain for s in flat)),
+                          "; ".join(dict.fromkeys(s.method for s in flat if s.method)),
+                          sum(counted) if all(counted) else None)
+    seeds = list(dict.fromkeys(repr(s.seed) for s in flat))
+    seed = flat[0].seed if len(seeds) == 1 else [s.seed for s in flat]
+    return sampled(sum(s.instances for s in flat),
+                   "; ".join(dict.fromkeys(s.generator for s in flat)), seed)
 
 
 @dataclass

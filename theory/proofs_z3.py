@@ -126,6 +126,12 @@ def decide(statement: str, hypotheses: list, conclusion, *, domain: str,
                                       "so unsat proves nothing about the intended inputs")
             details["attempted_domain"] = domain
             return Evidence(statement, "open", LEVEL, details)
+        if vacuous != z3.sat:
+            details["open_reason"] = ("z3 could not decide whether the hypotheses are "
+                                      f"satisfiable ({sh.reason_unknown()}), so the unsat "
+                                      "answer may be vacuous")
+            details["attempted_domain"] = domain
+            return Evidence(statement, "open", LEVEL, details)
         return Evidence(statement, "holds", LEVEL, details,
                         scope=universal(domain, method))
     if res == z3.sat:

@@ -305,33 +305,53 @@ def _mask_facts_gen(N: int, self_loops: bool):
 # z3 helper
 # ----------------------------------------------------------------------------------------
 
+class _Hypotheses:
+    """Collects the hypotheses a query builder adds (``add``), for :func:`_z3_prove`."""
+
+    def __init__(self):
+        self.constraints = []
+
+    def add(self, *cs):
+        self.constraints.extend(cs)
+
+
 def _z3_prove(build, timeout_ms: int) -> dict:
-    """``build(solver)`` adds the NEGATION of a statement; ``unsat`` proves it, ``sat``
-    refutes it (model returned), ``unknown`` (e.g. timeout) leaves it open."""
+    """``build(h)`` adds the hypotheses with ``h.add(...)`` and returns the NEGATION of the
+    conclusion.  Decided by :func:`theory.proofs_z3.decide`, so an ``unsat`` counts only
+    when the hypotheses are satisfiable (a vacuous proof, or an undecided satisfiability
+    check, leaves the query open); ``sat`` refutes it with a model re-checked exactly."""
     import z3
 
-    s = z3.Solver()
-    s.set("timeout", int(timeout_ms))
-    build(s)
-    t0 = time.perf_counter()
-    r = s.check()
-    out = {"result": str(r), "seconds": round(time.perf_counter() - t0, 3),
-           "timeout_ms": int(timeout_ms), "query": s.sexpr()}
-    if r == z3.sat:
-        out["model"] = str(s.model())
+    from .proofs_z3 import decide
+
+    h = _Hypotheses()
+    negation = build(h)
+    ev = decide("query", h.constraints, z3.Not(negation), domain="(one query)",
+                timeout_ms=timeout_ms)
+    d = ev.details
+    out = {"result": d["result"], "verdict": ev.status, "seconds": d["seconds"],
+           "timeout_ms": int(timeout_ms), "query": d["smtlib"],
+           "hypotheses_satisfiable": d.get("hypotheses_satisfiable")}
+    if ev.status == "fails":
+        out["model"] = ev.witness["model"]
+    if ev.status == "open":
+        out["open_reason"] = d.get("open_reason", "")
     return out
 
 
 def _z3_evidence(statement, runs, domain, level="exact") -> Evidence:
-    if any(r["result"] == "sat" for r in runs):
-        bad = next(r for r in runs if r["result"] == "sat")
+    """Holds only when every query was proved (unsat, hypotheses satisfiable); fails with
+    the first exactly re-checked model; open otherwise, with the reasons."""
+    if any(r["verdict"] == "fails" for r in runs):
+        bad = next(r for r in runs if r["verdict"] == "fails")
         return Evidence(statement, "fails", level, {"z3": runs},
                         witness={"z3_model": bad["model"], "query": bad["query"]},
                         scope=witness("z3 model of the negation"))
-    status = "holds" if all(r["result"] == "unsat" for r in runs) else "open"
+    status = "holds" if all(r["verdict"] == "holds" for r in runs) else "open"
     d = {"z3": runs}
     if status == "open":
-        d["open_reason"] = "z3 returned unknown (timeout) on some query"
+        d["open_reason"] = "; ".join(dict.fromkeys(r.get("open_reason", "") for r in runs
+                                                   if r["verdict"] == "open"))
     return Evidence(statement, status, level, d,
                     scope=universal(domain, "z3 unsat of the negation (nonlinear real "
                                             "arithmetic), one query per size") if status == "holds"
@@ -359,7 +379,7 @@ def lemma4_softmax_z3(n_max: int = 8, timeout_ms: int = 5000) -> Evidence:
             tot = z3.Sum(e) if n > 1 else e[0]
             sharp_fails = e[0] * (1 + (n - 1) * E * E) < tot
             paper_below_sharp = n * E * E < 1 + (n - 1) * E * E
-            s.add(z3.Or(sharp_fails, paper_below_sharp))
+            return z3.Or(sharp_fails, paper_below_sharp)
         return f
 
     runs = [{"n": n, **_z3_prove(build(n), timeout_ms)} for n in range(1, n_max + 1)]

@@ -93,7 +93,7 @@ def lemma9_step_z3(N_max: int = 4, timeout_ms: int = 5000) -> Evidence:
             s.add(*[v >= 0 for v in a], z3.Sum(a) == 1,
                   *[z3.And(v >= 0, v <= m) for v in x], D > 0, D <= C2)
             y = D * z3.Sum([a[k] * x[k] for k in range(N)])
-            s.add(z3.Or(y > C2 * m, y < 0))
+            return z3.Or(y > C2 * m, y < 0)
         return f
 
     def lo(N):
@@ -103,7 +103,7 @@ def lemma9_step_z3(N_max: int = 4, timeout_ms: int = 5000) -> Evidence:
             D, C1, eps, L = z3.Reals("D C1 eps L")
             s.add(*[v >= 0 for v in a], *[v >= 0 for v in x], a[0] >= eps, eps > 0,
                   D >= C1, C1 > 0, x[0] >= L, L >= 0)
-            s.add(D * z3.Sum([a[k] * x[k] for k in range(N)]) < eps * C1 * L)
+            return D * z3.Sum([a[k] * x[k] for k in range(N)]) < eps * C1 * L
         return f
 
     runs = [{"N": N, "step": "upper", **_z3_prove(up(N), timeout_ms)}
@@ -201,12 +201,12 @@ def lemma8_minor_bound_z3(timeout_ms: int = 5000) -> Evidence:
     def f(s):
         p, q, r, t, a, b = z3.Reals("p q r t a b")
         s.add(a > 0, b >= a, *[z3.And(v >= a, v <= b) for v in (p, q, r, t)])
-        s.add(p * t * b * b < a * a * q * r)
+        return p * t * b * b < a * a * q * r
 
     def g(s):  # tau monotone: phi1 >= phi2 (square roots x1 >= x2 > 0) => tau1 <= tau2
         x1, x2 = z3.Reals("x1 x2")
         s.add(x1 >= x2, x2 > 0, x1 <= 1)
-        s.add((1 - x1) * (1 + x2) > (1 - x2) * (1 + x1))
+        return (1 - x1) * (1 + x2) > (1 - x2) * (1 + x1)
 
     runs = [{"part": "cross ratio >= (a/b)^2", **_z3_prove(f, timeout_ms)},
             {"part": "tau decreasing in sqrt(phi)", **_z3_prove(g, timeout_ms)}]
@@ -239,7 +239,7 @@ def lemma8_birkhoff_2x2_z3(timeout_ms: int = 20000) -> Evidence:
         pb, qb = roots(b, "b")
         pc, qc = roots(c, "c")
         ab = lambda x: z3.If(x >= 0, x, -x)  # noqa: E731
-        s.add(ab(pc - qc) * (pa + qa) * (pb + qb) > ab(pa - qa) * ab(pb - qb) * (pc + qc))
+        return ab(pc - qc) * (pa + qa) * (pb + qb) > ab(pa - qa) * ab(pb - qb) * (pc + qc)
 
     runs = [{"part": "tau(AB) <= tau(A) tau(B), 2x2", **_z3_prove(f, timeout_ms)}]
     return _z3_evidence("Birkhoff: tau(AB) <= tau(A) tau(B) for positive 2x2 A, B", runs,

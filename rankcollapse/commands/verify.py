@@ -12,9 +12,11 @@ Exit status: 0 when every check ran (a claim that FAILS is a finding, reported w
 witness); 1 when a check crashed; with --strict also 1 when a claim fails or stays open;
 2 for bad input (an unknown claim id, a negative seed, conflicting options).
 
-Each verdict has a status (holds / fails / open), a level (exact, certified,
-numeric-hp, numeric) and a scope: universal (proved for a whole stated domain), sampled
-(n instances, generator, seed), mixed (both), witness (one explicit instance).
+Each verdict has a status (holds / fails / open), a level (formal, exact, certified,
+numeric-hp, numeric) and a scope: universal (every input of an infinite or symbolic
+domain), exhaustive (every member of a stated finite set), sampled (n instances,
+generator, seed), witness (one explicit instance), or mixed (parts of several kinds; each
+part says whether it covers the claim's statement or an ingredient of its proof).
 """
 from __future__ import annotations
 
@@ -26,7 +28,9 @@ from numeric.errors import RankCollapseError
 from rankcollapse import argtypes
 from rankcollapse.claims import Config, load, run as run_claim
 from rankcollapse.progress import Heartbeat, Progress
+from theory.evidence import LEVELS
 
+SCOPE_KINDS = ("universal", "exhaustive", "mixed", "sampled", "witness")
 NAME = "verify"
 HELP = "check the paper's claims and report status, level and evidence"
 
@@ -53,42 +57,60 @@ def configure(p):
     p.add_argument("--verbose", "-v", action="store_true", help="print evidence details")
 
 
+def _part_counts(scope: dict) -> dict:
+    """Parts of a scope by kind (sampled: instances), in the fixed order of SCOPE_KINDS."""
+    parts = scope["parts"] if scope["kind"] == "mixed" else [scope]
+    out = {}
+    for k in ("universal", "exhaustive", "witness"):
+        n = sum(1 for p in parts if p["kind"] == k)
+        if n:
+            out[k] = n
+    n = sum(p.get("instances", 0) for p in parts if p["kind"] == "sampled")
+    if n:
+        out["sampled"] = n
+    return out
+
+
 def scope_text(scope: dict | None, long: bool = False) -> str:
-    """The scope column: ``universal``, ``sampled(n)``, ``mixed(+n)``, ``witness`` (or
-    ``-`` when a check stated none); ``long`` adds the domain / generator / seed."""
+    """The scope column: ``universal``, ``exhaustive(n)``, ``sampled(n)``, ``witness``, or
+    for mixed the parts by kind, ``mixed(universal 2, sampled 43)`` (``-`` when a check
+    stated none); ``long`` adds the domain / generator / seed and each part's role."""
     if not scope:
         return "-"
     kind = scope["kind"]
+    role = f" [covers {scope['role']}]" if scope.get("role") else ""
     if kind == "sampled":
         short = f"sampled({scope['instances']})"
         extra = f"{scope['generator']}; seed {scope.get('seed')}"
     elif kind == "mixed":
-        parts = scope["parts"]
-        n = sum(p.get("instances", 0) for p in parts if p["kind"] == "sampled")
-        short = f"mixed(+{n})"
-        extra = " | ".join(scope_text(p, True) for p in parts)
+        short = "mixed(" + ", ".join(f"{k} {v}" for k, v in _part_counts(scope).items()) + ")"
+        extra = " | ".join(scope_text(p, True) for p in scope["parts"])
     else:
-        short = kind
+        short = f"{kind}({scope['instances']})" if scope.get("instances") else kind
         extra = scope.get("domain", "") + (f" [{scope['method']}]" if scope.get("method")
                                            else "")
-    return f"{short}: {extra}" if long else short
+    return f"{short}{role}: {extra}" if long else short
 
 
 def covers_text(scope: dict | None) -> str:
-    """The ``covers`` cell of the Markdown table: the universal domains, the number of
-    sampled instances and their seed, or the witness."""
+    """The ``covers`` cell of the Markdown table: what each part covers, by kind, with
+    the part that covers the claim's own statement named first."""
     if not scope:
         return "-"
-    kind = scope["kind"]
-    if kind == "universal":
-        return "all of: " + scope["domain"]
-    if kind == "witness":
-        return "witness: " + scope["domain"]
-    if kind == "sampled":
-        return f"{scope['instances']} sampled (seed {scope.get('seed')})"
-    uni = [p["domain"] for p in scope["parts"] if p["kind"] in ("universal", "witness")]
-    n = sum(p.get("instances", 0) for p in scope["parts"] if p["kind"] == "sampled")
-    return "all of: " + "; ".join(uni) + f" + {n} sampled"
+    parts = scope["parts"] if scope["kind"] == "mixed" else [scope]
+    parts = sorted(parts, key=lambda p: p.get("role") != "statement")
+
+    def one(p):
+        k = p["kind"]
+        tag = {"statement": "statement: ", "ingredient": "ingredient: "}.get(p.get("role"), "")
+        if k == "universal":
+            return f"{tag}all of: {p['domain']}"
+        if k == "exhaustive":
+            return f"{tag}each of: {p['domain']}"
+        if k == "witness":
+            return f"{tag}witness: {p['domain']}"
+        return f"{tag}{p['instances']} sampled (seed {p.get('seed')})"
+    return "; ".join(one(p) for p in parts)
 
 
 def _short(ev: dict) -> str:
@@ -163,7 +185,13 @@ def run(args) -> int:
               for s in ("holds", "fails", "open", "error")}
     scopes = {k: sum(1 for r in results if r["status"] == "holds" and r["scope"]
                      and r["scope"]["kind"] == k)
-              for k in ("universal", "mixed", "sampled", "witness")}
+              for k in SCOPE_KINDS}
+    parts = {k: 0 for k in ("universal", "exhaustive", "witness", "sampled")}
+    for r in results:
+        if r["scope"]:
+            for k in _part_counts(r["scope"]):
+                parts[k] += 1
+    levels = {lv: sum(1 for r in results if r["level"] == lv) for lv in LEVELS}
     if args.markdown:
         print("| claim | paper | status | level | covers | seconds | test |")
         print("|---|---|---|---|---|---|---|")
@@ -175,6 +203,8 @@ def run(args) -> int:
               ", ".join(f"{v} {k}" for k, v in counts.items()))
     elif args.json:
         json.dump({"claims": results, "summary": {**counts, "holds_by_scope": scopes,
+                                                  "claims_with_part": parts,
+                                                  "by_level": levels,
                                                   "seconds": round(total, 2),
                                                   "seed": args.seed,
                                                   "thorough": args.thorough}},
@@ -204,6 +234,8 @@ def run(args) -> int:
         print(f"\n{len(results)} {noun} in {total:.1f} s: " +
               ", ".join(f"{v} {k}" for k, v in counts.items()) + f" (seed {args.seed})")
         print("holds by scope: " + ", ".join(f"{v} {k}" for k, v in scopes.items()))
+        print("claims with a part of each kind: " +
+              ", ".join(f"{v} {k}" for k, v in parts.items()))
     if counts["error"]:
         return 1
     if args.strict and (counts["fails"] or counts["open"]):
