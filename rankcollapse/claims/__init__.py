@@ -45,23 +45,80 @@ class Claim:
     # what the proof uses, {"paper": [...], "ours": [...]}: node ids filled at load() time
     # from the table in dependencies.py (empty for a claim not in the table yet)
     uses: dict = field(default_factory=lambda: {"paper": [], "ours": []}, repr=False)
+    # Coq theorems (RankCollapse.File.name) that state this claim or a named part of it;
+    # they count as evidence only after rankcollapse.formal.recheck in the same run
+    formal: tuple[str, ...] = ()
+    # how the Coq statement differs from the paper's, in words (shown beside it)
+    formal_note: str = ""
 
 
 REGISTRY: dict[str, Claim] = {}
 
 
 def claim(id: str, ref: str, statement: str, *, assumptions=(), test: str = "",
-          notes: str = "", default: bool = True):
+          notes: str = "", default: bool = True, formal=(), formal_note: str = ""):
     """Decorator registering ``fn(config) -> Evidence`` as the check of a claim."""
 
     def deco(fn):
         if id in REGISTRY and REGISTRY[id].module != fn.__module__:
             raise ValueError(f"claim id {id!r} registered twice")
         REGISTRY[id] = Claim(id, ref, statement, fn, tuple(assumptions), test, notes,
-                             default, fn.__module__)
+                             default, fn.__module__, formal=tuple(formal),
+                             formal_note=formal_note)
         return fn
 
     return deco
+
+
+_formal_report = None
+
+
+def formal_report(progress=None):
+    """The re-check of every Coq theorem named in the registry, once per process
+    (:func:`rankcollapse.formal.recheck`; its own cache is keyed by the source hash)."""
+    global _formal_report
+    if _formal_report is None:
+        from rankcollapse import formal
+        names = sorted({n for c in load().values() for n in c.formal})
+        _formal_report = formal.recheck(names, progress=progress)
+    return _formal_report
+
+
+def formal_part(claim_id: str, statement: str, domain: str, role: str = "statement"):
+    """Evidence at level ``formal`` for the Coq theorems of ``claim_id``: ``holds`` with
+    scope universal over ``domain`` only when the development was re-checked in this run
+    (or its cache entry matches the source hash); ``open`` naming the file and line when the
+    build failed; ``None`` when coqc is not installed (nothing is claimed then)."""
+    from theory.evidence import Evidence, universal
+    names = REGISTRY[claim_id].formal
+    if not names:
+        raise ValueError(f"{claim_id} names no Coq theorem")
+    rep = formal_report()
+    if rep.status == "unavailable":
+        return None
+    details = {"coq_theorems": {n: rep.theorems.get(n, {}) for n in names},
+               "coq_version": ((rep.coq_version or "").splitlines() or [""])[0],
+               "source_hash": rep.source_hash, "rechecked_seconds": round(rep.seconds, 2),
+               "from_cache": rep.cached, "difference_from_paper": REGISTRY[claim_id].formal_note}
+    if not rep.ok:
+        details["open_reason"] = f"the Coq development did not check: {rep.error}"
+        return Evidence(statement, "open", "formal", details)
+    how = ("Coq/MathComp proof re-checked by coqc " +
+           ("(cache keyed by the hash of the sources and the Coq version)" if rep.cached
+            else "in this run") + ", closed under the global context")
+    return Evidence(statement, "holds", "formal", details,
+                    scope=universal(domain, how).with_role(role))
+
+
+def with_formal(claim_id: str, parts: list, statement: str, domain: str,
+                role: str = "statement") -> dict:
+    """Put the formal part of ``claim_id`` first in ``parts`` when Coq re-checked it;
+    otherwise return the one-line note (for the claim's details) that it was not."""
+    fp = formal_part(claim_id, statement, domain, role)
+    if fp is None:
+        return {"formal": f"not re-checked: {formal_report().reason}"}
+    parts.insert(0, fp)
+    return {}
 
 
 _loaded = False
@@ -105,6 +162,7 @@ def run(c: Claim, config: Config) -> dict:
         "statement": c.statement,
         "assumptions": list(c.assumptions),
         "uses": {k: list(v) for k, v in c.uses.items()},
+        "formal": list(c.formal),
         "status": out["status"],
         "level": out["level"],
         "scope": out["scope"],

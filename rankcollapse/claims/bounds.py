@@ -9,7 +9,7 @@ from theory import bounds_universal as U
 from theory.bounds import check_lemma1, check_theorem1
 from theory.evidence import combine, sampled
 
-from . import Config, claim
+from . import Config, claim, with_formal
 
 
 def _instances(cfg: Config):
@@ -48,7 +48,12 @@ def cfg_T(cfg: Config) -> int:
        "eps = exp(-2S)/max_i |N_i|, S = B^2 CQ CK / sqrt(d_qk), B bounding all tokens.",
        assumptions=("A1", "A2", "A3"),
        test="tests/test_bounds.py::test_lemma1_negative_control",
-       notes="Lemma 1: explicit eps")
+       notes="Lemma 1: explicit eps",
+       formal=("RankCollapse.Lemma1.lemma1_weight",),
+       formal_note="Coq proves the last step only, in field form: weights u_i in [a, b] with "
+                   "a > 0 give u_i / sum_k u_k >= a / (n b); with u_i = exp(R_ij), "
+                   "a = e^-S, b = e^S this is e^-2S / n. The bound |R_ij| <= S on the "
+                   "scores (from A2, A3 and bounded tokens) is not formalised.")
 def lemma1(cfg: Config):
     inst = _instances(cfg)
     parts = [check_lemma1(M, X0, layers, 20) for _, M, X0, layers in inst]
@@ -63,10 +68,14 @@ def lemma1(cfg: Config):
                                  for (name, *_), p in zip(inst, parts)}},
                    scope=sampled(len(inst), GENERATOR + ", T = 20 layers", cfg.seed))
     # the universal part: the weight bound for every score vector in [-S, S]^n
-    return combine("Lemma 1's eps: proved for every in-degree <= 6 and every S (z3); the "
-                   "whole chain (token bound, score bound, eps) certified on sampled "
-                   "trajectories", [U.lemma1_weight_bound(8 if cfg.thorough else 6),
-                                    sampled_part])
+    parts = [U.lemma1_weight_bound(8 if cfg.thorough else 6), sampled_part]
+    note = with_formal("lemma-1", parts, "weights in [a, b], a > 0, give u_i / sum u >= "
+                       "a / (n b) (Lemma 1's last step, field form)",
+                       "every n >= 1, every a > 0, b, every u_1..u_n in [a, b], over every "
+                       "real field", role="ingredient")
+    return combine("Lemma 1's eps: its last step proved in Coq for every n; the softmax "
+                   "bound for every in-degree <= 6 and every S (z3); the whole chain (token "
+                   "bound, score bound, eps) certified on sampled trajectories", parts, note)
 
 
 @claim("theorem-1", "Theorem 1 (Section 4.1, Appendix B)",
@@ -74,7 +83,19 @@ def lemma1(cfg: Config):
        "mu(X(t)) <= C (1 - eps^r)^(t/r) with r the radius, for explicit eps and C.",
        assumptions=("A1", "A2", "A3", "G quasi-strongly connected"),
        test="tests/test_bounds.py::test_theorem1_negative_controls",
-       notes="Theorem 1: explicit constants")
+       notes="Theorem 1: explicit constants",
+       formal=("RankCollapse.MuBound.theorem1_mu", "RankCollapse.Theorem1.theorem1_columns",
+               "RankCollapse.Theorem1.theorem1_core", "RankCollapse.CentreColumn.centre_column",
+               "RankCollapse.Oscillation.osc_contract_column",
+               "RankCollapse.MuBound.mu2_osc", "RankCollapse.Popoviciu.popoviciu"),
+       formal_note="Coq's theorem1_mu is Theorem 1 with every W_V(t) = I, for attention "
+                   "matrices already known to lie in A_{G,eps}: it bounds mu^2 (no square "
+                   "roots over a real field) by (N/4) (1 - eps^r)^(2 floor(t/r)) sum_j "
+                   "osc(X e_j)^2, so C^2 = (N/4) sum_j osc(X(0) e_j)^2 / (1 - eps^r)^2 for the "
+                   "real exponent t/r. A_{G,eps} in Coq does not require zeros off the mask "
+                   "(more general than the paper). Not formalised: Lemma 1's score bound "
+                   "(which supplies eps), general W_V under A3, and the step from floor(t/r) "
+                   "to t/r.")
 def theorem1(cfg: Config):
     T = cfg_T(cfg)
     inst = _instances(cfg)
@@ -93,7 +114,21 @@ def theorem1(cfg: Config):
                    scope=sampled(len(inst), GENERATOR + f", T = {T} layers", cfg.seed))
     # universal: the two steps of the constant that are not Lemma 3 (whose column bound
     # is `dobrushin-column-bound` / `lemma-3`): Lemma 1's weight bound and Popoviciu
-    return combine("Theorem 1 with explicit C: its ingredients Lemma 1 (every in-degree <= 6, "
-                   "z3) and Popoviciu's column step (every N, symbolic) proved for whole "
-                   "domains; the end-to-end bound certified on sampled trajectories",
-                   [U.lemma1_weight_bound(6), U.popoviciu_symbolic(), sampled_part])
+    lem1, pop = U.lemma1_weight_bound(6), U.popoviciu_symbolic()
+    for p in (lem1, pop):
+        if p.scope is not None:
+            p.scope = p.scope.with_role("ingredient")
+    sampled_part.scope = sampled_part.scope.with_role("statement")
+    parts = [lem1, pop, sampled_part]
+    note = with_formal(
+        "theorem-1", parts,
+        "Theorem 1 with W_V = I: mu(P_t ... P_1 X)^2 <= (N/4) (1 - eps^r)^(2 floor(t/r)) "
+        "sum_j osc(X e_j)^2 for every sequence P_1..P_t in A_{G,eps}",
+        "W_V(t) = I, attention matrices given in A_{G,eps}: every N >= 1, d >= 0, every mask "
+        "with all self-loops and a centre reaching every token in <= r steps, every eps >= 0, "
+        "every finite sequence in A_{G,eps}, every X, over every real field")
+    return combine("Theorem 1: the case W_V = I proved in Coq for every N, mask, eps and "
+                   "horizon (given attention in A_{G,eps}); Lemma 1's weight bound (every "
+                   "in-degree <= 6, z3) and Popoviciu's step (every N, symbolic) as "
+                   "ingredients; the end-to-end bound with general W_V certified on sampled "
+                   "trajectories", parts, note)

@@ -16,7 +16,7 @@ from theory import ergodicity as E
 from theory import proofs_z3 as Z
 from theory.evidence import Evidence, combine, sampled, universal, witness
 
-from . import Config, claim
+from . import Config, claim, with_formal
 
 _TIMEOUT_MS = 2000
 _TIMEOUT_THOROUGH_MS = 10000
@@ -56,7 +56,12 @@ def _eps_grid(thorough: bool) -> list[Fraction]:
        "min(P_ik, P_jk); tau(PQ) <= tau(P) tau(Q); osc(P x) <= tau(P) osc(x), with equality "
        "for some 0/1 vector x.",
        assumptions=("row-stochastic",), test=T + "test_dobrushin_negative_controls",
-       notes=NOTES)
+       notes=NOTES, formal=("RankCollapse.Oscillation.osc_contract_tau",
+                            "RankCollapse.PaperRoute.tau_ge0", "RankCollapse.PaperRoute.tau_le1"),
+       formal_note="Coq proves the contraction osc(P x) <= tau(P) osc(x) and 0 <= tau <= 1 "
+                   "with tau in the overlap form 1 - min_ij sum_k min(P_ik, P_jk), for every "
+                   "size; the half-l1 form, sub-multiplicativity and sharpness are not "
+                   "formalised.")
 def dobrushin_submultiplicative(config: Config):
     ms = _ms(config)
     ns = (2, 3, 4) if config.thorough else (2, 3)
@@ -79,16 +84,26 @@ def dobrushin_submultiplicative(config: Config):
                             "tau(P) tau(Q) for n = 2 (every row-stochastic P, Q, every x)")
     z3part = combine("Dobrushin facts proved by z3 at fixed n", proofs, details, scope=uni)
     smp = _dobrushin_sample(config, ("formulas", "submultiplicative", "contraction"))
-    return combine("Dobrushin coefficient: formulas, sub-multiplicativity, contraction "
-                   "(z3 for every input at small n; seeded exact samples up to n = "
-                   f"{7 if config.thorough else 5})", [z3part, smp], details)
+    parts = [z3part, smp]
+    details.update(with_formal("dobrushin-submultiplicative", parts,
+                               "osc(P x) <= tau(P) osc(x) and 0 <= tau(P) <= 1, tau in overlap "
+                               "form", "every n >= 1, every row-stochastic n x n P over every "
+                               "real field, every x (the contraction conjunct only)"))
+    return combine("Dobrushin coefficient: the contraction proved in Coq for every size; "
+                   "formulas, sub-multiplicativity, contraction by z3 for every input at small "
+                   "n; seeded exact samples up to n = "
+                   f"{7 if config.thorough else 5}", parts, details)
 
 
 @claim("dobrushin-column-bound", "background to Lemma 3 / Corollary 2 (not stated in the paper)",
        "If every entry of some column of a row-stochastic P is >= delta, then tau(P) <= "
        "1 - delta; more generally tau(P) <= 1 - sum_k min_i P_ik.",
        assumptions=("row-stochastic",), test=T + "test_column_bound_negative_control",
-       notes=NOTES)
+       notes=NOTES, formal=("RankCollapse.PaperRoute.tau_le_column",
+                            "RankCollapse.Oscillation.osc_contract_column"),
+       formal_note="Coq proves the column form (column c >= delta gives tau(P) <= 1 - delta "
+                   "and osc(P x) <= (1 - delta) osc(x)) for every size and every delta; the "
+                   "column-floor generalisation tau <= 1 - sum_k min_i P_ik is not formalised.")
 def dobrushin_column_bound(config: Config):
     ns = (2, 3, 4) if config.thorough else (2, 3)
     proofs = [Z.dobrushin_column(n, timeout_ms=_ms(config)) for n in ns]
@@ -96,8 +111,14 @@ def dobrushin_column_bound(config: Config):
                      Z._timing(proofs),
                      scope=Z._uscope(proofs, f"n in {set(ns)}: every row-stochastic P and "
                                              "every delta (column bound and column floor)"))
-    return combine("column bound: z3 for every input at small n, plus seeded exact samples",
-                   [z3part, _dobrushin_sample(config, ("column",))], Z._timing(proofs))
+    parts = [z3part, _dobrushin_sample(config, ("column",))]
+    note = with_formal("dobrushin-column-bound", parts,
+                       "column c of P >= delta => tau(P) <= 1 - delta and osc(P x) <= "
+                       "(1 - delta) osc(x)", "every n >= 1, every row-stochastic n x n P over "
+                       "every real field, every column c, every delta, every x (the column "
+                       "form, not the column-floor generalisation)")
+    return combine("column bound: Coq for every size (column form); z3 for every input at "
+                   "small n; seeded exact samples", parts, {**Z._timing(proofs), **note})
 
 
 @claim("lemma-2", "Lemma 2 (Appendix B.1), eqs. (11)-(12)",
@@ -176,7 +197,14 @@ def _mask_sample(config: Config, ev: Evidence, sizes, n_random: int, blocks: int
        "every p in [0, 1] (p = 1 strongest); key fact: every product of r consecutive A's has "
        "each centre's column >= eps^r, so tau <= 1 - eps^r.",
        assumptions=("A1", "quasi-strongly connected", "A(n) in A_{G,eps}"),
-       test=T + "test_lemma3_negative_controls", notes=NOTES)
+       test=T + "test_lemma3_negative_controls", notes=NOTES,
+       formal=("RankCollapse.Theorem1.theorem1_core", "RankCollapse.CentreColumn.centre_column",
+               "RankCollapse.PaperRoute.tau_block", "RankCollapse.PaperRoute.osc_block_tau"),
+       formal_note="Coq proves the case p = 1 (every p in [0, 1] follows because "
+                   "1 - eps^r <= 1 - p eps^r, a step Coq does not check) by our route: the "
+                   "centre column of any r consecutive factors is >= eps^r, so tau of the "
+                   "block is <= 1 - eps^r. Coq's A_{G,eps} does not require zeros off the mask. "
+                   "The paper's own case split (Lemma 2 with p <= 1/2) is not formalised.")
 def lemma_3(config: Config):
     z3part = Z.lemma3_proofs(config.thorough, timeout_ms=_ms(config))
     if config.thorough:
@@ -185,8 +213,15 @@ def lemma_3(config: Config):
         sizes, nr, bl = (2, 3, 4, 5, 6), 8, 2   # n <= 3 is covered by the z3 part
     smp = _mask_sample(config, E.suite_lemma3(config.seed, sizes=sizes, n_random=nr, blocks=bl),
                        sizes, nr, bl)
-    return combine("Lemma 3: z3 for every input on fixed small masks; seeded exact samples on "
-                   "larger masks", [z3part, smp], {"z3_seconds": z3part.details["z3_seconds"]})
+    parts = [z3part, smp]
+    note = with_formal("lemma-3", parts,
+                       "p = 1: osc after k blocks of r factors in A_{G,eps} <= (1 - eps^r)^k osc",
+                       "p = 1; every N >= 1, every mask with all self-loops and a centre reaching "
+                       "every token in <= r steps, every eps >= 0, every k, every sequence of "
+                       "k r matrices in A_{G,eps}, every x, over every real field")
+    return combine("Lemma 3: Coq for p = 1 on every mask and every length; z3 for every input "
+                   "on fixed small masks; seeded exact samples on larger masks", parts,
+                   {"z3_seconds": z3part.details["z3_seconds"], **note})
 
 
 @claim("corollary-2", "Corollary 2 (Appendix B.1)",
@@ -194,7 +229,11 @@ def lemma_3(config: Config):
        "C = osc(x(0)) (1 - eps^r)^(-(r-1)/r) (no floor on t/r needed; this C is attained, so "
        "C = osc(x(0)) is not enough).",
        assumptions=("A1", "quasi-strongly connected", "A(n) in A_{G,eps}"),
-       test=T + "test_corollary2_negative_controls", notes=NOTES)
+       test=T + "test_corollary2_negative_controls", notes=NOTES,
+       formal=("RankCollapse.Theorem1.theorem1_core",),
+       formal_note="Coq proves the floor form osc(x(t)) <= (1 - eps^r)^floor(t/r) osc(x(0)) "
+                   "for every t; the passage to the real exponent t/r with the sharp C "
+                   "(floor(t/r) >= t/r - (r-1)/r) is checked by z3 and exact samples, not Coq.")
 def corollary_2(config: Config):
     z3part = Z.corollary2_proof(config.thorough, timeout_ms=_ms(config))
     if config.thorough:
@@ -203,9 +242,16 @@ def corollary_2(config: Config):
         sizes, nr, bl = (2, 3, 4, 5, 6), 8, 3   # n <= 3 is covered by the z3 part
     ev = E.suite_corollary2(config.seed, sizes=sizes, n_random=nr, blocks=bl)
     smp = _mask_sample(config, ev, sizes, nr, bl)
-    return combine("Corollary 2 with the sharp C: z3 + induction on fixed small masks; seeded "
-                   "exact samples (and the 15 sharpness cases on the path) on larger masks",
-                   [z3part, smp], {"z3_seconds": z3part.details["z3_seconds"]})
+    parts = [z3part, smp]
+    note = with_formal("corollary-2", parts,
+                       "osc(A(t-1)...A(0) x) <= (1 - eps^r)^floor(t/r) osc(x)",
+                       "the floor form; every N >= 1, every mask with all self-loops and a centre "
+                       "reaching every token in <= r steps, every eps >= 0, every t, every "
+                       "sequence in A_{G,eps}, every x, over every real field")
+    return combine("Corollary 2: the floor form proved in Coq for every mask and t; the sharp "
+                   "C by z3 + induction on fixed small masks; seeded exact samples (and the 15 "
+                   "sharpness cases on the path) on larger masks", parts,
+                   {"z3_seconds": z3part.details["z3_seconds"], **note})
 
 
 @claim("rate-monotone-in-r-and-eps", "Theorem 1 discussion (Section 4.1)",

@@ -143,6 +143,22 @@ def _announce_thorough(chosen) -> None:
           file=sys.stderr, flush=True)
 
 
+def _recheck_formal(chosen):
+    """Re-check the Coq development once, before the claims that name its theorems; one
+    line on stderr when coqc is missing or the build fails.  None if no claim needs it."""
+    if not any(c.formal for c in chosen):
+        return None
+    from rankcollapse.claims import formal_report
+    with Heartbeat("verify", "re-checking the Coq proofs in formal/", every=10.0):
+        rep = formal_report()
+    if rep.status == "unavailable":
+        print(f"[verify] formal proofs: {rep.reason}", file=sys.stderr, flush=True)
+    elif not rep.ok:
+        print(f"[verify] formal proofs did NOT check ({rep.error}); no claim is reported "
+              "at level formal", file=sys.stderr, flush=True)
+    return rep
+
+
 def run(args) -> int:
     reg = load()
     if args.list:
@@ -169,6 +185,7 @@ def run(args) -> int:
     config = Config(seed=args.seed, thorough=args.thorough)
     if args.thorough:
         _announce_thorough(chosen)
+    formal_rep = _recheck_formal(chosen)
     results = []
     t0 = time.perf_counter()
     with Progress("verify", len(chosen), delay=0.5) as prog:
@@ -207,14 +224,17 @@ def run(args) -> int:
                                                   "by_level": levels,
                                                   "seconds": round(total, 2),
                                                   "seed": args.seed,
-                                                  "thorough": args.thorough}},
+                                                  "thorough": args.thorough,
+                                                  "formal": None if formal_rep is None else
+                                                  {k: v for k, v in formal_rep.to_json().items()
+                                                   if k != "theorems"}}},
                   sys.stdout, indent=1)
         print()
     else:
-        print(f"{'claim':32s} {'status':7s} {'level':10s} {'scope':13s} {'sec':>6s}  evidence")
+        print(f"{'claim':32s} {'status':7s} {'level':10s} {'scope':42s} {'sec':>6s}  evidence")
         for r in results:
             print(f"{r['id']:32s} {r['status']:7s} {str(r['level']):10s} "
-                  f"{scope_text(r['scope']):13s} {r['seconds']:6.2f}  "
+                  f"{scope_text(r['scope']):42s} {r['seconds']:6.2f}  "
                   f"{_short(r['evidence'])}")
             if r["status"] in ("fails", "error") or args.verbose:
                 print(f"    checked: {r['evidence'].get('checked')}")
