@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 __all__ = ["FORMAL_DIR", "INSTALL_HINT", "FormalReport", "recheck", "build", "run_coq",
+           "coqdoc_html", "coqdoc_anchor",
            "CoqError", "source_files",
            "source_hash", "coq_version", "forbidden_tokens", "strip_comments",
            "LOGICAL_ROOT"]
@@ -209,9 +210,11 @@ def _parse_queries(stdout: str, names: list[str]) -> dict:
 
 def _query_file(theorems: list[str]) -> str:
     modules = sorted({t.rsplit(".", 1)[0] for t in theorems})
+    mods = list(dict.fromkeys(["Defs"] + [m.split(".", 1)[1] for m in modules]))
     lines = ["From mathcomp Require Import all_ssreflect all_algebra.",
              "Import GRing.Theory Num.Theory.", "Local Open Scope ring_scope.",
-             f"From {LOGICAL_ROOT} Require Import {' '.join(m.split('.', 1)[1] for m in modules)}."]
+             "Unset Printing Implicit Defensive.",
+             f"From {LOGICAL_ROOT} Require Import {' '.join(mods)}."]
     for t in theorems:
         lines += [f'Goal True. idtac "@@ {t}". exact I. Qed.', f"Check {t}.",
                   f"Print Assumptions {t}."]
@@ -280,7 +283,8 @@ def recheck(theorems: list[str], *, root: Path = FORMAL_DIR, use_cache: bool = T
     if bad:
         raise ValueError(f"formal theorem names must read {LOGICAL_ROOT}.File.name: {bad}")
     digest = source_hash(root, version)
-    key = hashlib.sha256((digest + "\0" + "\0".join(sorted(theorems))).encode()).hexdigest()
+    # the key covers the sources, the Coq version, the names asked for and the query text
+    key = hashlib.sha256((digest + "\0" + _query_file(sorted(theorems))).encode()).hexdigest()
     cache = _cache_dir() / f"{key}.json"
     if use_cache and cache.is_file():
         try:
@@ -324,3 +328,34 @@ def recheck(theorems: list[str], *, root: Path = FORMAL_DIR, use_cache: bool = T
         except OSError:
             pass  # a read-only home: the next run re-checks
     return rep
+
+
+def coqdoc_html(out: Path, *, root: Path = FORMAL_DIR, coqc: str | None = None) -> str:
+    """Render the development as HTML into ``out`` with ``coqdoc`` (ships with Coq), after
+    building it in a scratch directory (coqdoc reads the ``.glob`` files for its links).
+    Returns ``""`` on success, else the reason in one line.  Pages are named
+    ``RankCollapse.File.html`` with an anchor per definition and theorem."""
+    coqc = coqc or shutil.which("coqc")
+    coqdoc = shutil.which("coqdoc")
+    if not (coqc and coqdoc):
+        return f"coqc / coqdoc not found (to install: {INSTALL_HINT})"
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="rankcollapse-coqdoc-") as tmp:
+        work = Path(tmp)
+        err = build(work, root=root, coqc=coqc)
+        if err:
+            return err
+        files = [str(work / f.name) for f in source_files(root)]
+        res = subprocess.run([coqdoc, "--html", "--utf8", "-d", str(out), "-R", str(work),
+                              LOGICAL_ROOT, "--toc", "--index", "index"] + files,
+                             capture_output=True, text=True, timeout=BUILD_TIMEOUT)
+        if res.returncode != 0:
+            return " ".join((res.stderr or res.stdout).split())[:300]
+    return ""
+
+
+def coqdoc_anchor(theorem: str) -> str:
+    """``RankCollapse.Theorem1.theorem1_core`` -> ``RankCollapse.Theorem1.html#theorem1_core``."""
+    module, name = theorem.rsplit(".", 1)
+    return f"{module}.html#{name}"

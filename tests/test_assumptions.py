@@ -54,3 +54,22 @@ def test_restoring_a3_collapses():
     assert _mu_end([[0.0], [1.0]], M, (np.zeros((1, 1)),) * 2 + (np.eye(1),), 60, "san") < 1e-15
     assert _mu_end([[0.0], [1.0]], M, (np.zeros((1, 1)),) * 2 + (4 * np.eye(1),), 10, "san") \
         == pytest.approx(2 ** 10 / np.sqrt(2))
+
+
+def test_orthogonal_witness_holds_under_both_temperature_readings():
+    """diag(5, 1) keeps the mirror pair apart for d_QK = 1 and d_QK = 2 (certified growth
+    factor > 1 for each); the earlier diag(4, 1) collapses under d_QK = 2 (negative control,
+    float64 run and the certified factor < 1)."""
+    import numpy as np
+    from theory.assumptions import _float_mu_tail, witness_orthogonal
+    ev = witness_orthogonal()
+    assert ev.status == "holds" and "d_QK = 1 or 2" in ev.scope.domain
+    for key in ("d_qk=1", "d_qk=2"):
+        lo = float(ev.details["growth_factor_lower"][key].strip("[").split()[0])
+        assert lo > 1
+        assert ev.details["float64_mu_T60_and_0"][key][0] > 1.4   # -> sqrt(2)
+    assert ev.details["diag(4,1)_at_d_qk=2_factor_below_1"] is True
+    X0 = [[0.6, 0.8], [-0.6, 0.8]]
+    mu4 = _float_mu_tail(X0, np.ones((2, 2), bool),
+                         (np.eye(2), np.eye(2), np.diag([4.0, 1.0]), 2.0), 200, "post-ln")[0]
+    assert mu4 < 1e-6            # collapses: the witness depended on d_QK = 1

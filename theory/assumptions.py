@@ -19,7 +19,7 @@ Hypotheses (theorem in brackets):
 * A3 bounded products of W_V [T1]: ``W_V = 4`` on a causal pair doubles mu every layer.
 * quasi-strong connectivity [T1, C1] / strong connectivity [T2]: two tokens that only
   attend to themselves never move.
-* orthogonal W_V [T2, C1]: ``W_V = diag(4, 1)`` on the complete mask pushes two mirror
+* orthogonal W_V [T2, C1]: ``W_V = diag(5, 1)`` on the complete mask pushes two mirror
   tokens apart faster than attention pulls them together.
 * N <= d with full-rank X(0) [T2]: three tokens at 120 degrees in the plane (N > d), or an
   antipodal pair (rank 1), are fixed points with mu > 0.
@@ -214,31 +214,44 @@ def witness_strong() -> Evidence:
 
 def witness_orthogonal() -> Evidence:
     """Without orthogonal W_V (Theorem 2, Corollary 1): complete mask, N = d = 2,
-    ``W_Q = W_K = I``, ``d_qk = 1``, ``W_V = diag(4, 1)``, ``X(0)`` rows ``(3/5, 4/5)`` and
-    ``(-3/5, 4/5)`` (full rank; phi(0) = 7/25 >= 0).  The mirror symmetry
-    ``x_2 = (-s, c)`` when ``x_1 = (s, c)`` is kept exactly; attention to oneself is
-    ``sigma = 1 / (1 + e^{-2 s^2})``, so ``(s/c)' = 4 tanh(s^2) (s/c)``.  While
-    ``s^2 >= 9/25``, ``4 tanh(s^2) >= 4 tanh(9/25) > 1`` (certified), so ``s`` increases and
-    the region is invariant: ``mu(X(t)) = sqrt(2) s_t >= 3 sqrt(2)/5`` for all t."""
+    ``W_Q = W_K = I``, ``W_V = diag(5, 1)``, ``X(0)`` rows ``(3/5, 4/5)`` and
+    ``(-3/5, 4/5)`` (full rank; phi(0) = 7/25 >= 0), under BOTH readings of the temperature
+    ``sqrt(d_QK)``: the paper leaves it free (``d_QK = 1``) and W_Q's column count gives
+    ``d_QK = 2``.  The mirror symmetry ``x_2 = (-s, c)`` when ``x_1 = (s, c)`` is kept
+    exactly; attention to oneself is ``sigma = 1 / (1 + e^{-2 s^2 / sqrt(d_QK)})``, so
+    ``(s/c)' = 5 tanh(s^2 / sqrt(d_QK)) (s/c)``.  While ``s^2 >= 9/25``,
+    ``5 tanh(9 / (25 sqrt(d_QK))) > 1`` (certified for d_QK = 1 and 2), so ``s`` increases
+    and the region is invariant: ``mu(X(t)) = sqrt(2) s_t >= 3 sqrt(2)/5`` for all t.
+    (The earlier ``diag(4, 1)`` works only for d_QK = 1: ``4 tanh(0.36/sqrt 2) < 1``.)"""
     from flint import arb, ctx
 
     old = ctx.dps
     ctx.dps = 40
     try:
-        g = 4 * (arb(9) / 25).tanh()
-        ok = bool(g > 1)
-        gs = str(g)
+        factors = {dqk: 5 * (arb(9) / 25 / arb(dqk).sqrt()).tanh() for dqk in (1, 2)}
+        ok = all(bool(g > 1) for g in factors.values())
+        decided = all(bool(g > 1) or bool(g <= 1) for g in factors.values())
+        gs = {f"d_qk={k}": str(g) for k, g in factors.items()}
+        old_factor = 4 * (arb(9) / 25 / arb(2).sqrt()).tanh()
+        old_fails = bool(old_factor < 1)
     finally:
         ctx.dps = old
-    mu = _float_mu_tail([[0.6, 0.8], [-0.6, 0.8]], np.ones((2, 2), bool),
-                        (np.eye(2), np.eye(2), np.diag([4.0, 1.0]), 1.0), 60, "post-ln")
-    return Evidence("without orthogonal W_V, mu(X(t)) >= 3 sqrt(2)/5 for all t",
-                    "holds" if ok else "open", "certified",
-                    {"growth_factor_lower": gs, "needs": "> 1", "phi0": "7/25",
-                     "float64_mu_T60_and_0": mu, "mu_limit": "sqrt(2) (tokens -> +-e1)",
-                     "fails": "Theorem 2, Corollary 1"},
+    mu = {f"d_qk={dqk}": _float_mu_tail([[0.6, 0.8], [-0.6, 0.8]], np.ones((2, 2), bool),
+                                       (np.eye(2), np.eye(2), np.diag([5.0, 1.0]),
+                                        float(dqk)), 60, "post-ln")
+          for dqk in (1, 2)}
+    details = {"growth_factor_lower": gs, "needs": "> 1 for both d_qk", "phi0": "7/25",
+               "float64_mu_T60_and_0": mu, "mu_limit": "sqrt(2) (tokens -> +-e1)",
+               "fails": "Theorem 2, Corollary 1",
+               "diag(4,1)_at_d_qk=2_factor_below_1": old_fails}
+    if not decided:
+        details["open_reason"] = "a growth factor was not decided at 40 digits"
+    return Evidence("without orthogonal W_V, mu(X(t)) >= 3 sqrt(2)/5 for all t, for d_QK = 1 "
+                    "and d_QK = 2",
+                    "holds" if ok else "open", "certified", details,
                     scope=witness("complete mask N = d = 2, post-LN, W_Q = W_K = I, "
-                                  "W_V = diag(4, 1), X(0) rows (3/5, 4/5), (-3/5, 4/5)")
+                                  "W_V = diag(5, 1), X(0) rows (3/5, 4/5), (-3/5, 4/5), "
+                                  "temperature sqrt(d_QK) with d_QK = 1 or 2")
                     if ok else None)
 
 
@@ -303,8 +316,8 @@ HYPOTHESES = {
                             "identity mask: X(t) = X(0), mu = 1 (exact); quasi-strong "
                             "with phi(0) < 0 and full rank: open"),
     "orthogonal W_V": ("Theorem 2, Corollary 1", witness_orthogonal,
-                       "W_V = diag(4, 1), complete mask: mu >= 3 sqrt(2)/5 for all t "
-                       "(certified)"),
+                       "W_V = diag(5, 1), complete mask, d_QK = 1 or 2: mu >= 3 sqrt(2)/5 "
+                       "for all t (certified)"),
     "N <= d, full-rank X(0)": ("Theorem 2", witness_full_rank,
                                "3 tokens at 120 degrees in the plane, or an antipodal pair: "
                                "fixed points, mu > 0 (exact)"),

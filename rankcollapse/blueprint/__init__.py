@@ -96,13 +96,17 @@ def build(out, results: list[dict] | None = None, *, figures=None) -> dict:
     np_ = H.notes_path()
     if np_:
         notes_text = np_.read_text()
+    coq_docs = False
+    if any(c.formal for c in reg.values()):
+        from rankcollapse import formal
+        coq_docs = formal.coqdoc_html(out / "coq") == ""
     pages = []
     for nid, e in nodes.items():
         c = reg.get(nid)
         notes = H.notes_for(nid, c.ref, c.notes, notes_text, e.get("kind", "finding")) \
             if c else {}
         html = H.claim_page(nid, e, c, res.get(nid), used_by, notes,
-                            _figures(figures, nid, out), nid in WALKTHROUGHS)
+                            _figures(figures, nid, out), nid in WALKTHROUGHS, coq_docs)
         p = out / "claims" / f"{nid}.html"
         p.write_text(html)
         pages.append(p)
@@ -113,6 +117,9 @@ def build(out, results: list[dict] | None = None, *, figures=None) -> dict:
     for s in ("holds", "fails", "open", "error", None):
         legend.append(f'<span><i class="swatch" style="background:{G.STATUS_FILL[s]};'
                       f'border-color:{G.STATUS_STROKE[s]}"></i>{s or "not run"}</span>')
+    legend.append(f'<span><i class="swatch" style="background:#fff;border:3px solid '
+                  f'{G.FORMAL_STROKE}"></i>\u2714 Coq: a part proved in Coq and re-checked '
+                  'in this run</span>')
     legend.append('<span><i class="swatch" style="background:#fff;border-style:dashed"></i>'
                   'not a claim (assumption / background)</span>')
     for route, (col, dash) in G.ROUTE_STYLE.items():
@@ -122,8 +129,8 @@ def build(out, results: list[dict] | None = None, *, figures=None) -> dict:
                       f'stroke="{col}" stroke-width="2" stroke-dasharray="{dash}"/></svg> '
                       f'{name}</span>')
     legend.append("</p><p class=\"muted\">Node: kind tag (Def, Lem, Cor, Thm, Rem, Fnd, Asm, "
-                  "Exp), id, then status · level (exact / cert = certified / hp / num) · scope "
-                  "(universal / sampled / mixed / witness). Columns are topological levels: "
+                  "Exp), id, then status · level (formal / exact / cert = certified / hp / num) · "
+                  "scope (universal / exhaustive / sampled / mixed / witness). Columns are topological levels: "
                   "an arrow goes from what is used to what uses it. Every node links to its "
                   "page.</p>")
     summary = (f"{len(reg)} claims, {len(nodes) - len(reg)} non-claim nodes, {len(edges)} "

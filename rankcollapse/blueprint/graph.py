@@ -20,7 +20,20 @@ STATUS_STROKE = {"holds": "#059669", "fails": "#dc2626", "open": "#d97706",
 ROUTE_STYLE = {"both": ("#6b7280", ""), "paper": ("#c2410c", "6 4"), "ours": ("#1d4ed8", "")}
 KIND_TAG = {"definition": "Def", "lemma": "Lem", "corollary": "Cor", "theorem": "Thm",
             "remark": "Rem", "finding": "Fnd", "assumption": "Asm", "experiment": "Exp"}
-LEVEL_TAG = {"exact": "exact", "certified": "cert", "numeric-hp": "hp", "numeric": "num"}
+LEVEL_TAG = {"formal": "formal", "exact": "exact", "certified": "cert", "numeric-hp": "hp",
+             "numeric": "num"}
+#: a claim with a part re-checked by Coq in the evidence: leanblueprint's convention of a
+#: distinct border and a tick
+FORMAL_STROKE = "#1e3a8a"
+
+
+def formal_holds(res: dict | None) -> bool:
+    """True when the claim's evidence contains a part at level ``formal`` that holds
+    (Coq re-checked it in the run that produced the evidence)."""
+    if not res:
+        return False
+    parts = (res.get("evidence") or {}).get("parts") or []
+    return any(p.get("level") == "formal" and p.get("status") == "holds" for p in parts)
 
 
 def levels(nodes, edges) -> dict:
@@ -93,17 +106,24 @@ def node_svg(nid: str, e: dict, res: dict | None, x: float, y: float, href: str,
     scope = (res.get("scope") or {}).get("kind") if res else None
     fill = STATUS_FILL.get(status, STATUS_FILL[None]) if e.get("claim", True) else "#ffffff"
     stroke = STATUS_STROKE.get(status, STATUS_STROKE[None])
+    formal = formal_holds(res)
     kind = e.get("kind", "finding")
     rx = 18 if kind == "assumption" else (2 if kind in ("theorem", "corollary") else 7)
     sw = 2.6 if kind in ("theorem", "corollary") else 1.4
+    if formal:
+        stroke, sw = FORMAL_STROKE, 3.2
     dash = ' stroke-dasharray="4 3"' if not e.get("claim", True) else ""
     if e.get("claim", True):
         meta = " \u00b7 ".join(x for x in (status or "not run", LEVEL_TAG.get(level, level),
                                              scope) if x)
+        if formal:
+            meta = "\u2714 Coq \u00b7 " + meta
     else:
         meta = "not a registered claim"
-    title = escape(f"{nid} ({kind}): {e.get('statement') or e.get('title') or ''}")
-    return (f'<a href="{escape(href)}" class="node" data-node="{escape(nid)}">'
+    title = escape(f"{nid} ({kind}): {e.get('statement') or e.get('title') or ''}"
+                   + (" [formally proved in Coq, re-checked]" if formal else ""))
+    return (f'<a href="{escape(href)}" class="node{" formal" if formal else ""}" '
+            f'data-node="{escape(nid)}" data-formal="{"yes" if formal else "no"}">'
             f'<title>{title}</title>'
             f'<rect x="{x:.1f}" y="{y:.1f}" width="{w}" height="{h}" rx="{rx}" '
             f'fill="{fill}" stroke="{stroke}" stroke-width="{sw}"{dash}/>'

@@ -261,8 +261,50 @@ def _links(ids, up="") -> str:
     return ", ".join(f'<a href="{up}{escape(i)}.html"><code>{escape(i)}</code></a>' for i in ids)
 
 
+def formal_html(claim, res: dict | None, coq_docs: bool) -> str:
+    """The "Formal proof (Coq)" section: each Coq theorem with its statement as Coq prints
+    it, a link to its coqdoc page, how it differs from the paper's statement, and whether
+    it was re-checked in the run whose evidence this page shows."""
+    if not claim or not claim.formal:
+        return ""
+    parts = (res or {}).get("evidence", {}).get("parts") or []
+    fp = next((p for p in parts if p.get("level") == "formal"), None)
+    out = ["<h2>Formal proof (Coq)</h2>"]
+    if fp and fp.get("status") == "holds":
+        d = fp.get("details", {})
+        out.append('<p class="formal-ok">\u2714 Re-checked by <code>coqc</code> '
+                   f'({escape(str(d.get("coq_version", "")))}) in the run that produced this '
+                   f'evidence{" (from the cache keyed by the source hash)" if d.get("from_cache") else ""}; '
+                   "every theorem below is closed under the global context (no axioms).</p>")
+        stmts = d.get("coq_theorems", {})
+    elif fp:
+        out.append("<p><b>Not proved in this run:</b> "
+                   f"{escape(str(fp.get('details', {}).get('open_reason', 'open')))}</p>")
+        stmts = {}
+    else:
+        note = (res or {}).get("evidence", {}).get("formal") or "no evidence in this build"
+        out.append(f"<p class=\"muted\">Not re-checked in this build ({escape(str(note))}); "
+                   "the level above is what the other checks established.</p>")
+        stmts = {}
+    out.append("<table>")
+    for name in claim.formal:
+        short = name.split(".", 1)[1]
+        link = (f'<a href="../coq/{escape(name.rsplit(".", 1)[0])}.html#'
+                f'{escape(name.rsplit(".", 1)[1])}"><code>{escape(short)}</code></a>'
+                if coq_docs else f"<code>{escape(short)}</code>")
+        st = (stmts.get(name) or {}).get("statement", "")
+        out.append(f'<tr><td class="k">{link}</td><td>'
+                   + (f"<pre class=\"coq\">{escape(st)}</pre>" if st else
+                      '<span class="muted">statement shown when re-checked</span>')
+                   + "</td></tr>")
+    out.append("</table>")
+    if claim.formal_note:
+        out.append(f"<p><b>Coq's statement beside the paper's:</b> {escape(claim.formal_note)}</p>")
+    return "".join(out)
+
+
 def claim_page(nid: str, e: dict, claim, res: dict | None, used_by: dict, notes: dict,
-               figures: list, walkthrough: bool) -> str:
+               figures: list, walkthrough: bool, coq_docs: bool = False) -> str:
     parts = []
     kind = e.get("kind", "finding")
     ref = claim.ref if claim else e.get("title", "")
@@ -309,6 +351,7 @@ def claim_page(nid: str, e: dict, claim, res: dict | None, used_by: dict, notes:
         parts.append('<h2>Proof idea</h2><div class="cols">'
                      f'<div class="col paper"><h3>the paper{src}</h3><p>{escape(idea_p or "-")}</p></div>'
                      f'<div class="col ours"><h3>ours</h3><p>{escape(idea_o or "-")}</p></div></div>')
+    parts.append(formal_html(claim, res, coq_docs))
     # evidence
     if res:
         parts.append("<h2>Evidence</h2>")

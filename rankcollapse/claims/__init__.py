@@ -50,21 +50,37 @@ class Claim:
     formal: tuple[str, ...] = ()
     # how the Coq statement differs from the paper's, in words (shown beside it)
     formal_note: str = ""
+    # where the paper is loose or wrong: (class, why / correction), class in ERRATUM_CLASSES
+    erratum: tuple[str, str] | None = None
 
 
 REGISTRY: dict[str, Claim] = {}
 
+#: how a finding relates to the paper's printed statement
+ERRATUM_CLASSES = (
+    "false as printed",   # a witness meets every printed hypothesis and breaks the conclusion
+    "misprint",           # true after an evident correction, which is stated
+    "proof gap",          # the statement is true (or not refuted); a step of the proof is wrong
+    "scope remark",       # not an error: what the statement leaves implicit or out of reach
+)
+
 
 def claim(id: str, ref: str, statement: str, *, assumptions=(), test: str = "",
-          notes: str = "", default: bool = True, formal=(), formal_note: str = ""):
+          notes: str = "", default: bool = True, formal=(), formal_note: str = "",
+          erratum: tuple[str, str] | None = None):
     """Decorator registering ``fn(config) -> Evidence`` as the check of a claim."""
+    if erratum is not None and (len(erratum) != 2 or erratum[0] not in ERRATUM_CLASSES
+                                or not erratum[1]):
+        raise ValueError(f"{id}: erratum must be (class, reason) with class in "
+                         f"{ERRATUM_CLASSES}, got {erratum!r}")
 
     def deco(fn):
         if id in REGISTRY and REGISTRY[id].module != fn.__module__:
             raise ValueError(f"claim id {id!r} registered twice")
         REGISTRY[id] = Claim(id, ref, statement, fn, tuple(assumptions), test, notes,
                              default, fn.__module__, formal=tuple(formal),
-                             formal_note=formal_note)
+                             formal_note=formal_note,
+                             erratum=tuple(erratum) if erratum else None)
         return fn
 
     return deco
@@ -163,6 +179,7 @@ def run(c: Claim, config: Config) -> dict:
         "assumptions": list(c.assumptions),
         "uses": {k: list(v) for k, v in c.uses.items()},
         "formal": list(c.formal),
+        "erratum": ({"class": c.erratum[0], "reason": c.erratum[1]} if c.erratum else None),
         "status": out["status"],
         "level": out["level"],
         "scope": out["scope"],

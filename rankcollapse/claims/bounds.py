@@ -95,7 +95,8 @@ def lemma1(cfg: Config):
                    "real exponent t/r. A_{G,eps} in Coq does not require zeros off the mask "
                    "(more general than the paper). Not formalised: Lemma 1's score bound "
                    "(which supplies eps), general W_V under A3, and the step from floor(t/r) "
-                   "to t/r.")
+                   "to t/r.",
+       erratum=("scope remark", "C and eps are existential in the paper (true as printed); explicit values are our derivation. The B.2 chain silently lets C_j absorb the column sums of the value products, which A3 bounds."))
 def theorem1(cfg: Config):
     T = cfg_T(cfg)
     inst = _instances(cfg)

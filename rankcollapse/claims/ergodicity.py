@@ -147,7 +147,8 @@ def lemma_2(config: Config):
        "As printed, (12) uses the same p as (11): x_i(t) = p m + (1-p) M  =>  x_i(t+T) >= "
        "p pi M + (1 - p pi) m.  Expected to fail for p > 1/2 (it is the symmetric form with "
        "p and 1-p swapped); the narrower statement records what holds.",
-       assumptions=("row-stochastic",), test=T + "test_lemma2_printed_form_fails", notes=NOTES)
+       assumptions=("row-stochastic",), test=T + "test_lemma2_printed_form_fails", notes=NOTES,
+       erratum=("false as printed", "(12) with the same p as (11) is false for p > 1/2; witness inside Theorem 1's setting: causal N = 2, A = [[1, 0], [1/2, 1/2]] in A_{G,1/2}, x = (0, 1), p = 1, T = 1 gives x_0(1) = 0 < 1. Correction: p -> 1 - p in (12). Not a mere misprint: Lemma 3's case 2 uses (12) in its false form."))
 def lemma_2_printed(config: Config):
     ms = _ms(config)
     neg = [Z.lemma2_printed(n, p_above_half=True, timeout_ms=ms) for n in (2, 3)]
@@ -204,7 +205,8 @@ def _mask_sample(config: Config, ev: Evidence, sizes, n_random: int, blocks: int
                    "1 - eps^r <= 1 - p eps^r, a step Coq does not check) by our route: the "
                    "centre column of any r consecutive factors is >= eps^r, so tau of the "
                    "block is <= 1 - eps^r. Coq's A_{G,eps} does not require zeros off the mask. "
-                   "The paper's own case split (Lemma 2 with p <= 1/2) is not formalised.")
+                   "The paper's own case split (Lemma 2 with p <= 1/2) is not formalised.",
+       erratum=("proof gap", "The statement (every p in [0, 1]) is true (p = 1 by the Dobrushin / centre-column route, formal in Coq), but the printed case split uses (12) in its false form and so proves it only for p <= 1/2; it also needs a centre of eccentricity r, not an arbitrary centre."))
 def lemma_3(config: Config):
     z3part = Z.lemma3_proofs(config.thorough, timeout_ms=_ms(config))
     if config.thorough:
@@ -233,7 +235,8 @@ def lemma_3(config: Config):
        formal=("RankCollapse.Theorem1.theorem1_core",),
        formal_note="Coq proves the floor form osc(x(t)) <= (1 - eps^r)^floor(t/r) osc(x(0)) "
                    "for every t; the passage to the real exponent t/r with the sharp C "
-                   "(floor(t/r) >= t/r - (r-1)/r) is checked by z3 and exact samples, not Coq.")
+                   "(floor(t/r) >= t/r - (r-1)/r) is checked by z3 and exact samples, not Coq.",
+       erratum=("scope remark", "The constant C is only said to exist (true); the paper never proposes C = osc(x(0)); the explicit C with the (r-1)/r exponent is our derivation."))
 def corollary_2(config: Config):
     z3part = Z.corollary2_proof(config.thorough, timeout_ms=_ms(config))
     if config.thorough:

@@ -77,7 +77,8 @@ def centres_complete_vs_causal(cfg: Config) -> Evidence:
        "2 radius)",
        "For the mask graphs, radius <= diameter <= 2 radius.",
        test="tests/test_graphs.py::test_remark_witness_and_narrower",
-       notes="The remark radius <= diameter <= 2 radius")
+       notes="The remark radius <= diameter <= 2 radius",
+       erratum=("false as printed", "Section 4.1 states radius <= diameter <= 2 radius for strongly connected masks; the right part fails for directed masks (4-node strongly connected witness meets every printed hypothesis). The paragraph's inference uses only the left part, which holds; for symmetric masks the whole remark holds."))
 def remark_radius_diameter(cfg: Config) -> Evidence:
     ev = graphs.radius_diameter_remark(max_n=4, symmetric_max_n=6 if cfg.thorough else 5)
     ev.scope = (witness("a strongly connected 4-token mask with radius 1 and diameter 3 "

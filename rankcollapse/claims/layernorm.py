@@ -135,7 +135,8 @@ def appendix_a(cfg: Config):
        "centring P = I - 11^T/d; P is singular, so W_V P is never orthogonal on R^d and "
        "Theorem 2's hypothesis fails as stated (it can hold on 1^perp, e.g. for permutations).",
        test="tests/test_theory_layernorm.py::test_full_reduction",
-       notes="Full LayerNorm versus the paper's LayerNorm")
+       notes="Full LayerNorm versus the paper's LayerNorm",
+       erratum=("scope remark", "The paper says it models only LayerNorm's rescaling; how far that carries to full LayerNorm (centring) is our addition."))
 def full_reduction(cfg: Config):
     ds = (2, 3, 4, 5) if cfg.thorough else (2, 3, 4)
     parts = [L.full_layernorm_reduction(d) for d in ds]

@@ -36,7 +36,8 @@ def _layers(rng, d, T, scale=0.5):
        "paper), so mu -> 0 exponentially.",
        assumptions=("A1", "A2", "W_V orthogonal", "(*)", "G strongly connected"),
        test="tests/test_theorem2.py::test_theorem2_negative_controls",
-       notes="Theorem 2 and Corollary 1")
+       notes="Theorem 2 and Corollary 1",
+       erratum=("scope remark", "Only eps (Lemma 4, existential) and t0 are implicit; given them the paper prints C = 2/(1 - N eps^{2r})^{t0/r} for phi and sqrt(C N) for mu, which is valid."))
 def theorem2(cfg: Config):
     rng = np.random.default_rng(cfg.seed)
     n, d, T = (5, 6, 40) if cfg.thorough else (4, 4, 25)
@@ -64,7 +65,8 @@ def theorem2(cfg: Config):
        "of eccentricity <= r (n >= 1 gives the corollary as stated).",
        assumptions=("A1", "A2", "W_V orthogonal", "phi(0) >= 0"),
        test="tests/test_theorem2.py::test_corollary1_negative_controls",
-       notes="Theorem 2 and Corollary 1")
+       notes="Theorem 2 and Corollary 1",
+       erratum=("scope remark", "Only eps is implicit; the paper prints C = 1/(1 - eps^{2r}) and C' = sqrt(C N), explicit given eps."))
 def corollary1(cfg: Config):
     rng = np.random.default_rng(cfg.seed + 1)
     n, d, T = (6, 3, 40) if cfg.thorough else (4, 3, 25)
@@ -112,7 +114,8 @@ def pre_ln(cfg: Config):
        "mask), r the radius and eps any lower bound of the attention weights.",
        assumptions=("as Theorem 2",),
        test="tests/test_theorem2.py::test_centre_count_witness",
-       notes="Theorem 2 and Corollary 1")
+       notes="Theorem 2 and Corollary 1",
+       erratum=("proof gap", "The one-block step phi(t+r) >= N eps^{2r} + (1 - N eps^{2r}) phi(t) in Theorem 2's proof (and the n-centre refinement) fails for a legitimate eps (certified witness on sliding_window(3, 1) meeting every hypothesis of Theorem 2); the theorems survive because eps is existential (count only centres of eccentricity <= r). The causal-vs-complete comparison at a common eps is not supported."))
 def centre_count(cfg: Config):
     from theory.evidence import witness
     ev = centre_count_witness()

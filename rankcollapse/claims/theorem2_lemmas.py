@@ -55,12 +55,14 @@ GEN = ("random exact rational D A in M_{G,eps,C1,C2} (30% at vertices of the set
 
 
 @claim("lemma-4", "Lemma 4 (Appendix C.1)",
-       "Post-LN with X(0) on the unit sphere: every attention weight on an edge satisfies "
-       "A_ij(t) >= 1/(1 + (n-1) e^{2S}) >= e^{-2S}/n for all t, with "
-       "S = ||W_Q||_2 ||W_K||_2 / sqrt(d_qk) (sup over layers, A2) and n = max_i |N_i|. "
-       "(Repair: X(0) on the sphere is needed at t = 0; A1 is not used.)",
+       "Post-LN: for each trajectory some eps > 0 bounds every edge weight A_ij(t), t >= 0 "
+       "(the paper's statement, existential). Our explicit constant, checked here for X(0) on "
+       "the unit sphere: A_ij(t) >= 1/(1 + (n-1) e^{2S}) >= e^{-2S}/n with "
+       "S = ||W_Q||_2 ||W_K||_2 / sqrt(d_qk) (sup over layers, A2), n = max_i |N_i|. Off the "
+       "sphere eps still exists (it depends on ||X(0)|| at t = 0); A1 is not used.",
        assumptions=("A2", "X(0) on the unit sphere", "post-LN"),
-       test=TESTS + "test_lemma4_negative_controls", notes=NOTES)
+       test=TESTS + "test_lemma4_negative_controls", notes=NOTES,
+       erratum=("proof gap", "The lemma is existential for the trajectory at hand (some eps > 0 with A_ij(t) >= eps for all t >= 0) and true for every X(0): eps then depends on ||X(0)||. Only the proof's claim that X(t) is on the sphere for every t >= 0 is wrong at t = 0. The paper prints no constant; e^{-2S}/n is our derivation."))
 def lemma4(cfg: Config):
     rng = np.random.default_rng(cfg.seed)
     n, d, T = (5, 5, 12) if cfg.thorough else (4, 4, 6)
@@ -82,30 +84,41 @@ def lemma4(cfg: Config):
              L.lemma4_tightness(), smp]
     return combine("Lemma 4: score bound (SOS), softmax bound (z3), sharpness (exact), "
                    "trajectories (certified)", parts,
-                   {"repair": "needs X(0) on the sphere at t = 0; sharp eps "
-                              "1/(1+(n-1)e^{2S})", "seed": cfg.seed})
+                   {"proof_gap": "the proof puts X(0) on the sphere; at t = 0 eps depends on "
+                                 "||X(0)|| (for t >= 1 tokens are on the sphere); sharp eps "
+                                 "1/(1+(n-1)e^{2S}) is our derivation", "seed": cfg.seed})
 
 
 @claim("lemma-7", "Lemma 7 (Appendix C.1)",
        "G strongly connected with self-loops (A1): for every sequence D(t)A(t) in "
        "M_{G,eps,C1,C2} the partial products P(t) = D(t)A(t)...D(0)A(0) are ergodic: "
        "tau(P(t)) <= theta^floor((t+1)/T), T the diameter, theta = (1-rho)/(1+rho), "
-       "rho = (eps C1/C2)^T, so P(t)/S(t) -> 1 for a positive rank-one S(t). (Repair: the "
-       "printed lemma states no mask hypothesis; without strong connectivity or A1 it fails.)",
+       "rho = (eps C1/C2)^T, so P(t)/S(t) -> 1 for a positive rank-one S(t). (The printed "
+       "lemma names no mask hypothesis; it sits inside Theorem 2's proof, where strong "
+       "connectivity and A1 hold. In general primitivity is what is needed: a disconnected "
+       "mask fails, a 3-cycle with a single self-loop, A1 failing, still works.)",
        assumptions=("A1", "G strongly connected", "D in [C1, C2]", "A_ij >= eps on edges"),
-       test=TESTS + "test_lemma7_negative_controls", notes=NOTES)
+       test=TESTS + "test_lemma7_negative_controls", notes=NOTES,
+       erratum=("scope remark", "Printed without a hypothesis on G but inside Theorem 2's proof, where strong connectivity and A1 hold; there it is true. What the conclusion needs is primitivity of the mask, not A1: a 3-cycle with a single self-loop (A1 fails) still gives eventually positive products."))
 def lemma7(cfg: Config):
     length = 16 if cfg.thorough else 10
     runs = [L.check_lemma7(M, seq, *s) for _, M, s, seq in _sequences(cfg, length)]
     smp = combine("quantitative ergodicity on random sequences (exact)", runs,
                   {"length": length}, scope=sampled(len(runs), GEN, cfg.seed))
     enum = L.lemma7_mask_enumeration(4, 4 if cfg.thorough else 3)
-    return combine("Lemma 7: eventual positivity iff strongly connected (exhaustive, N <= 4); "
-                   "Birkhoff rate on random sequences (exact)", [enum, smp],
-                   {"repair": "printed Lemma 7 has no mask hypothesis: fails for a "
-                              "disconnected mask (witness below)", "seed": cfg.seed,
+    cycle = np.array([[1, 0, 1], [1, 0, 0], [0, 1, 0]], bool)   # 0 <- 2 <- 1 <- 0, loop at 0
+    prim = L.eventual_pattern(cycle)
+    return combine("Lemma 7: eventual positivity iff strongly connected, with self-loops "
+                   "(every mask on N <= 4 tokens); Birkhoff rate on random sequences (exact)",
+                   [enum, smp],
+                   {"scope_remark": "printed Lemma 7 has no mask hypothesis: it fails for a "
+                                    "disconnected mask (witness below); primitivity, not A1, "
+                                    "is what the conclusion needs", "seed": cfg.seed,
                     "printed_statement_without_mask_hypothesis":
-                        L.lemma7_disconnected_witness().to_json()})
+                        L.lemma7_disconnected_witness().to_json(),
+                    "three_cycle_one_self_loop": {
+                        "mask": cycle.astype(int).tolist(), "A1": bool(cycle.diagonal().all()),
+                        "first_positive_power": prim["first_positive_power"]}})
 
 
 @claim("lemma-8", "Lemma 8 (Appendix C.1; Hartfiel, Corollary 5.1)",
@@ -131,12 +144,20 @@ def lemma8(cfg: Config):
     smp = combine("Birkhoff-Hartfiel bound along random sequences (exact)", runs,
                   scope=sampled(len(runs), GEN + "; blocks of T = diameter factors; random "
                                 "positive integer matrices N = 2, 3", [cfg.seed, cfg.seed + 8]))
-    parts = [L.lemma8_minor_bound_z3(), smp]
+    one = L.lemma8_minor_bound_z3()
+    if one.scope is not None:
+        one.scope = one.scope.with_role("ingredient")
+    smp.scope = smp.scope.with_role("statement")
+    parts = [one, smp]
     if cfg.thorough:
-        parts.insert(1, L.lemma8_birkhoff_2x2_z3())
-    return combine("Lemma 8: one-matrix bound (z3, every size)"
-                   + (", Birkhoff 2x2 (z3)" if cfg.thorough else "")
-                   + ", product bound on random sequences (exact)", parts,
+        bk = L.lemma8_birkhoff_2x2_z3()
+        if bk.scope is not None:
+            bk.scope = bk.scope.with_role("ingredient")
+        parts.insert(1, bk)
+    return combine("Lemma 8: the one-matrix bound proved for every size (z3, an ingredient)"
+                   + ("; Birkhoff's contraction for 2x2 (z3)" if cfg.thorough else "")
+                   + "; the product bound itself checked on random sequences only (exact)",
+                   parts,
                    {"note": "sum a_t/b_t = inf cannot be dropped (witness below)",
                     "seed": cfg.seed,
                     "without_divergence_hypothesis": L.lemma8_summable_witness(20).to_json()})
@@ -145,10 +166,12 @@ def lemma8(cfg: Config):
 @claim("lemma-9", "Lemma 9 (Appendix C.1)",
        "A1 and G strongly connected, T = diameter of G: every product of T consecutive "
        "factors D(s)A(s) from M_{G,eps,C1,C2} has all entries in [(eps C1)^T, C2^T]. "
-       "(Repair: the printed P(t+T:t) has T+1 factors, for which these bounds fail; T cannot "
-       "be smaller than the diameter.)",
+       "(Misprint: the printed P(t+T:t) has T+1 factors, for which the displayed bounds fail; "
+       "they hold with exponent T+1, and the lemma's constants are existential, so the lemma "
+       "is true. T cannot be smaller than the diameter.)",
        assumptions=("A1", "G strongly connected"),
-       test=TESTS + "test_lemma9_negative_controls", notes=NOTES)
+       test=TESTS + "test_lemma9_negative_controls", notes=NOTES,
+       erratum=("misprint", "P(t+T:t) as written has T + 1 factors and the displayed bounds fail for it (exact witness N = 2, A = J/2, D = 3I), but the lemma's constants are existential, so it is true as printed with exponent T + 1 (or with T factors); nothing downstream changes."))
 def lemma9(cfg: Config):
     length = 16 if cfg.thorough else 10
     runs = [L.check_lemma9(M, seq, *s) for _, M, s, seq in _sequences(cfg, length)]

@@ -72,7 +72,8 @@ def _below_threshold_rejected(n: int) -> Evidence:
        "|w| >= N-k+1 (k >= 2); so all ranks coexist for |w| >= N-1 (paper: w >= N), with all "
        "2^k distinct iff |w| > N-1",
        assumptions=("causal mask", "W_Q = W_K = 0", "paper's LN"),
-       test="tests/test_jordan.py::test_every_rank_every_sign_exact", notes=NOTES)
+       test="tests/test_jordan.py::test_every_rank_every_sign_exact", notes=NOTES,
+       erratum=("scope remark", "w >= N is sufficient; existence of the equilibria needs only |w| >= N - k + 1 for rank k (|w| >= N - 1 for all ranks at once); for integer w, w >= N is exactly what the printed count of 2^k distinct equilibria needs."))
 def check_theorem_3_1(config) -> Evidence:
     sizes = [(3, 3), (3, 5), (4, 2)] + ([(5, 5), (6, 4)] if config.thorough else [])
     parts = []
@@ -201,7 +202,8 @@ def check_lemma11(config) -> Evidence:
 @claim("lemma-11-printed-derivative", "Lemma 11 proof (Appendix E)",
        "The printed derivative dg/dy = 1 + X_21 (the correct one is 1 + X_22)",
        test="tests/test_plane.py::test_lemma11_printed_formula_is_a_typo",
-       notes="Appendix E: the N = d = 2 example and Lemma 11")
+       notes="Appendix E: the N = d = 2 example and Lemma 11",
+       erratum=("misprint", "The proof prints dg/dy = 1 + X_21; with g = y + w + 1/X_21 it is 1 + X_22 (>= 0 as well), so Lemma 11 is unaffected."))
 def check_lemma11_printed(config) -> Evidence:
     ev = plane.lemma11_paper_formula()
     if ev.status == "fails":

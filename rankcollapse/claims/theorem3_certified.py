@@ -79,7 +79,8 @@ def check_perturbed(config) -> Evidence:
        "Conjecture (paper, F.4; our reading): with an undirected attention mask (e.g. the complete "
        "graph) the post-LN dynamics has no equilibrium of rank >= 2 such as those of Theorem 3",
        assumptions=("undirected mask", "paper's LN"),
-       test="tests/test_f4.py::test_exact_witnesses_and_trivial_case", notes=NOTES)
+       test="tests/test_f4.py::test_exact_witnesses_and_trivial_case", notes=NOTES,
+       erratum=("false as printed", "Refutes the F.4 conjecture as a conjecture: with other weights a rank-2 equilibrium exists under the complete mask (N = d = 2, exact). Under the narrow reading W_Q = W_K = 0 only rank-one equilibria exist (exact), so the conjecture holds there."))
 def check_f4(config) -> Evidence:
     trivial = f4_search.complete_zero_qk_rank_one(3, 3)
     wit = [f4_search.exact_witness(2, "complete"), f4_search.exact_witness(3, "complete"),

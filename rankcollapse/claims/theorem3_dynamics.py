@@ -23,7 +23,8 @@ NOTES = "Theorem 3 (2), Appendix F.3: Lemmas 12-13, coupled dynamics, stability"
        "y' = x_d(t+1)/x_(d-1)(t+1) is h_t(y) = c_t (w + y + 1/x_(d-1)) with "
        "c_t = rho_(d-1)(t)/rho_(d-1)(t+1) in (0, 1], and dh/dy = c_t (1 + x_d) > 0",
        assumptions=("causal mask", "W_Q = W_K = 0", "W_V = I + wJ", "token 1 at e_d"),
-       test="tests/test_f3.py::test_lemma12_symbolic", notes=NOTES)
+       test="tests/test_f3.py::test_lemma12_symbolic", notes=NOTES,
+       erratum=("misprint", "The single-fraction form of h has the wrong denominator; correct: h = (w X_{2,d-1} + X_{2,d} + 1)/(w X_{2,d-2} + X_{2,d-1}) with argument X_{2,d}/X_{2,d-1}; the factorised form, which the proof uses, is right and the lemma holds."))
 def check_lemma12(config) -> Evidence:
     dims = (3, 4, 5) if config.thorough else (3, 4)
     ev = f3.lemma12(dims)
@@ -40,7 +41,8 @@ def check_lemma12(config) -> Evidence:
        "redundant there); FALSE for d >= 4 (exact one-step witness); holds for all d under "
        "the extra hypothesis Delta(rho(t)) >= 0 for all t",
        assumptions=("causal mask", "W_Q = W_K = 0", "W_V = I + wJ", "token 1 at e_d"),
-       test="tests/test_f3.py::test_lemma13_fails_for_d4_with_exact_witness", notes=NOTES)
+       test="tests/test_f3.py::test_lemma13_fails_for_d4_with_exact_witness", notes=NOTES,
+       erratum=("false as printed", "For d >= 4 the invariance X_{2,d-1}(t) <= -1/w fails: exact witness d = 4, w = 2 meets every printed hypothesis (negative coordinates, X_{2,d-1}(0) <= -1/w, (41) under either reading, positive r_i, token 1 at e_d); the step 'f is non-increasing' fails. For d = 3 the lemma holds."))
 def check_lemma13(config) -> Evidence:
     d3 = f3.lemma13_d3()
     ident = f3.boundary_identity((3, 4, 5) if config.thorough else (3, 4))
@@ -68,7 +70,8 @@ def check_lemma13(config) -> Evidence:
        "{x_(2,d-1) <= -1/w} is NOT invariant: certified witness for d = 3 (where the decoupled "
        "lemma is proved), and most such starts end rank one",
        assumptions=("causal mask", "W_Q = W_K = 0", "W_V = I + wJ", "post-LN", "N = 2"),
-       test="tests/test_coupled.py::test_lemma13_region_not_invariant_when_coupled", notes=NOTES)
+       test="tests/test_coupled.py::test_lemma13_region_not_invariant_when_coupled", notes=NOTES,
+       erratum=("proof gap", "Theorem 3 (2) is proved token by token, assuming earlier tokens have converged (disclosed); in the coupled system Lemma 13's region is not invariant (certified witness, d = 3). The theorem is not refuted: proved here for N = d = 2 with the coupled dynamics."))
 def check_lemma13_coupled(config) -> Evidence:
     n = 2000 if config.thorough else 400
     s = coupled.lemma13_coupled_search(3, 2.0, n, 300, config.seed)
@@ -106,7 +109,8 @@ def check_lemma13_coupled(config) -> Evidence:
        "is a lower bound on the non-collapsing fraction of the torus",
        assumptions=("causal mask", "W_Q = W_K = 0", "W_V = I + wJ", "post-LN", "N = d = 2",
                     "w > 1"),
-       test="tests/test_coupled_proof.py::test_theorem_certified_and_sound", notes=NOTES)
+       test="tests/test_coupled_proof.py::test_theorem_certified_and_sound", notes=NOTES,
+       erratum=("proof gap", "The paper's proof analyses the decoupled system (earlier tokens frozen at their limits) and for d >= 4 rests on the false Lemma 13; the statement is proved here for the coupled system at N = d = 2 and w = 2 only."))
 def check_theorem_3_2(config) -> Evidence:
     from counterexamples import coupled_proof as cp
     ws, depth, snd = ((Fraction(3, 2), Fraction(2), Fraction(3), Fraction(4)), 4, 6) \
@@ -189,7 +193,8 @@ def check_theorem_3_2_mc(config) -> Evidence:
        "map is block lower-triangular; counts of contracting / neutral / expanding directions "
        "are certified; token 1's block at e_d is unipotent, so no equilibrium is hyperbolic",
        assumptions=("causal mask", "W_Q = W_K = 0", "W_V = I + wJ"),
-       test="tests/test_stability.py::test_counts_small_exact", notes=NOTES)
+       test="tests/test_stability.py::test_counts_small_exact", notes=NOTES,
+       erratum=("scope remark", "'Stable in certain directions' is an empirical remark with no N, d or w; our certified linearisation makes it precise at the sizes checked (no Jordan equilibrium is hyperbolic) without refuting it."))
 def check_stability(config) -> Evidence:
     cases = [(2, 2, 2), (3, 3, 2), (3, 3, 3)] + ([(4, 4, 3), (4, 4, 4)] if config.thorough else [])
     tables, parts = {}, []

@@ -65,6 +65,28 @@ def _no_walkthrough(c, fmt: str) -> str:
     return "\n".join(lines)
 
 
+def _formal_section(w, c) -> None:
+    """Append the Coq theorems of claim ``c`` to the walkthrough: each statement as Coq
+    prints it (only when coqc re-checked it now, or its cache matches the sources), beside
+    the paper's statement, with the difference in words."""
+    from rankcollapse.claims import formal_report
+    rep = formal_report()
+    w.section("Formal proof (Coq)",
+              "The statement above is the paper's, in our words; below, the Coq theorems that "
+              "prove it (or the part named), as Coq prints them.")
+    if rep.ok:
+        w.note(f"re-checked by coqc ({(rep.coq_version or '').splitlines()[0]})"
+               + (", from the cache keyed by the source hash" if rep.cached else "")
+               + "; each theorem is closed under the global context")
+        for name in c.formal:
+            w.note(f"{name}: {rep.theorems.get(name, {}).get('statement', '?')}")
+    else:
+        w.note("not re-checked: " + (rep.reason or rep.error) + "; the theorems are "
+               + ", ".join(c.formal))
+    if c.formal_note:
+        w.note("Difference from the paper's statement: " + c.formal_note)
+
+
 def run(args) -> int:
     from rankcollapse.claims import load
     from rankcollapse.explain import WALKTHROUGHS, explain, render
@@ -93,6 +115,8 @@ def run(args) -> int:
         print(_no_walkthrough(reg[args.claim], args.format))
         return 0
     w = explain(args.claim, args.instance)
+    if args.claim in reg and reg[args.claim].formal:
+        _formal_section(w, reg[args.claim])
     print(render(w, args.format))
     sm = w.summary()
     return 0 if sm["as_expected"] == sm["comparisons"] else 1
