@@ -65,7 +65,7 @@ from scipy.sparse import csgraph
 from numeric import masks as _masks
 from numeric.errors import MaskError, RankCollapseError
 
-from .evidence import Evidence, merge_scopes, sampled, universal, witness
+from .evidence import Evidence, exhaustive, merge_scopes, sampled, universal, witness
 
 __all__ = [
     "SearchLimitExceeded", "paper_graph", "distances_from", "distances_to",
@@ -981,8 +981,8 @@ def check_definitions(*, seed: int = 0, graphs: int = 300, max_n: int = 9,
     parts = [sampled(graphs, f"random digraphs with self-loops, N uniform in 1..{max_n}, "
                              "edge density in {0.1, 0.2, 0.35, 0.5, 0.8}", seed)]
     if n_exhaustive:
-        parts.insert(0, universal(f"every mask with all self-loops on N <= {exhaustive_max_n} "
-                                  "tokens", "exhaustive enumeration"))
+        parts.insert(0, exhaustive(f"every mask with all self-loops on N <= {exhaustive_max_n} "
+                                   "tokens", "enumeration", n_exhaustive))
     return Evidence(statement, "holds", "exact", details, scope=merge_scopes(parts))
 
 

@@ -321,6 +321,9 @@ def claim_page(nid: str, e: dict, claim, res: dict | None, used_by: dict, notes:
                            else "not run in this build") + "</p>")
     statement = claim.statement if claim else e.get("statement", "")
     parts.append(f"<h2>Statement</h2><p>{escape(statement)}</p>")
+    if claim and claim.erratum:
+        parts.append(f'<p class="erratum"><b>Against the printed statement: '
+                     f'{escape(claim.erratum[0])}.</b> {escape(claim.erratum[1])}</p>')
     if claim and e.get("statement") and e.get("kind") == "assumption":
         parts.append(f"<p><b>The hypothesis:</b> {escape(e['statement'])}</p>")
     if e.get("tex"):

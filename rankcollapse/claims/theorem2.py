@@ -54,9 +54,14 @@ def theorem2(cfg: Config):
         scope=sampled(len(parts), f"complete({n}) (T = {T_COMPLETE}) and sliding_window({n}, "
                       f"1) (T = {T}), d = {d}; " + GEN.format(extra=""), cfg.seed))
     proofs = [U.one_block_recursion(k, "complete", k) for k in (2, 3)]
-    return combine("Theorem 2's one-block recursion with n = N proved for the complete mask, "
-                   "N <= 3, every eps, A, unit X with phi >= 0, orthogonal W_V (z3); "
-                   "certified on sampled trajectories", proofs + [sampled_part])
+    for p in proofs:     # assumes phi >= 0 instead of (*): a step of the proof, not the theorem
+        if p.scope is not None:
+            p.scope = p.scope.with_role("ingredient")
+    sampled_part.scope = sampled_part.scope.with_role("statement")
+    return combine("Theorem 2 itself is checked on sampled trajectories only (certified); its "
+                   "one-block recursion step with n = N, which assumes phi >= 0 rather than "
+                   "(*), is proved for the complete mask, N <= 3, every eps, A, unit X, "
+                   "orthogonal W_V (z3)", proofs + [sampled_part])
 
 
 @claim("corollary-1", "Corollary 1 and the n-centre refinement (Section 4.2)",
@@ -82,9 +87,13 @@ def corollary1(cfg: Config):
                       f"N = {n}, d = {d}, T = {T}; " + GEN.format(
                           extra=" folded into the positive orthant"), cfg.seed + 1))
     proofs = [U.one_block_recursion(k, "causal", 1) for k in (2, 3, 4)]
+    for p in proofs:     # the recursion on the causal mask: the statement for those masks
+        if p.scope is not None:
+            p.scope = p.scope.with_role("statement")
+    sampled_part.scope = sampled_part.scope.with_role("statement")
     return combine("Corollary 1's one-block recursion (n = 1) proved for the causal mask, "
-                   "N <= 4, every eps, A, unit X with phi >= 0, orthogonal W_V (z3); "
-                   "certified on sampled trajectories", proofs + [sampled_part])
+                   "N <= 4, every eps, A, unit X with phi >= 0, orthogonal W_V (z3); other "
+                   "masks certified on sampled trajectories", proofs + [sampled_part])
 
 
 @claim("pre-ln-remark", "Section 4.2, Post-LN vs. Pre-LN",

@@ -17,7 +17,7 @@ from counterexamples import jordan, plane
 from counterexamples.surds import to_surd
 from numeric.errors import AssumptionError
 from theory import proofs_symbolic as PS
-from theory.evidence import Evidence, combine, sampled, universal, witness
+from theory.evidence import exhaustive, Evidence, combine, sampled, universal, witness
 
 from . import claim
 
@@ -93,9 +93,11 @@ def check_theorem_3_1(config) -> Evidence:
 
 
 @claim("theorem-3-1-any-w-at-least-1", "Theorem 3 (1), beyond Appendix F.1",
-       "With W_V = I + wJ, equilibria of every rank 1..min(N, d) coexist iff |w| >= 1: "
-       "for |w| >= 1 a chain from ONE token at e_d plus tail tokens X_i = S_{i-1}W(lambda_i I - W)^{-1} "
-       "(lambda_i > 1 by continuity) gives every rank; for |w| < 1 every equilibrium has rank one",
+       "With W_V = I + wJ, below the construction's threshold N - k + 1: at the listed "
+       "(N, d, k, w) with |w| >= 1 (w = 1, 3/2, sqrt(2)) a chain from ONE token at e_d plus "
+       "tail tokens X_i = S_{i-1}W(lambda_i I - W)^{-1} (lambda_i > 1 by continuity) is a "
+       "rank-k equilibrium; at w = 0, 1/2, -9/10 (N = 5, d = 3) only rank-one equilibria "
+       "exist (the case analysis of a hand induction for |w| < 1, evaluated exactly).",
        assumptions=("causal mask", "W_Q = W_K = 0", "paper's LN"),
        test="tests/test_jordan.py::test_tail_equilibria_below_paper_threshold", notes=NOTES)
 def check_any_w(config) -> Evidence:
@@ -108,12 +110,15 @@ def check_any_w(config) -> Evidence:
              for n, d, k, w in cases]
     ws = ("0", "1/2", "-9/10")
     rank1 = [jordan.rank_one_only(5, 3, w) for w in ws]
-    rank1 = [_scoped(e, sampled(1, f"w = {w}, n = 5, d = 3", None)) for e, w in zip(rank1, ws)]
-    parts.append(combine("rank one only for |w| < 1 (n = 5, d = 3)", rank1, scope=(
-        sampled(len(ws), f"fixed values w in {list(ws)} with n = 5, d = 3: the case analysis of "
-                         "the proof evaluated exactly at each w (not random)", None)
-        if all(e.status == "holds" for e in rank1) else None)))
-    return combine("equilibria of every rank exist iff |w| >= 1", parts)
+    rank1 = [_scoped(e, exhaustive(f"w = {w}, n = 5, d = 3", "exact case analysis", 1))
+             for e, w in zip(rank1, ws)]
+    parts.append(combine("rank one only at the listed w with |w| < 1 (n = 5, d = 3)", rank1,
+                         scope=(exhaustive(f"the values w in {list(ws)} with n = 5, d = 3",
+                                           "the case analysis of the proof evaluated exactly "
+                                           "at each w", len(ws))
+                                if all(e.status == "holds" for e in rank1) else None)))
+    return combine("rank-k equilibria at the listed w >= 1 below N - k + 1; rank one only at "
+                   "the listed |w| < 1", parts)
 
 
 @claim("appendix-f2-stable-rank", "Appendix F.2",

@@ -32,7 +32,7 @@ def _persistence(n, d, w, seed, grid) -> dict:
        "Causal post-LN, W_V = I + wJ, |w| > N-k+1: for W_Q = delta Z_Q, W_K = delta Z_K (seeded "
        "Gaussian Z) the rank-k Jordan equilibrium persists: an equilibrium of rank exactly k "
        "exists near it, PROVED by a Krawczyk test in arb (token 1 and the block tokens exactly "
-       "at +-e_d; chain tokens certified in their W_V-invariant coordinate subspace) for every "
+       "at +-e_d; chain tokens certified in their W_V-invariant coordinate subspace) for each "
        "grid delta up to the reported one",
        assumptions=("causal mask", "paper's LN", "|w| > N-k+1 (strict; equality is degenerate)"),
        test="tests/test_krawczyk.py::test_persistence_small_delta_all_ranks", notes=NOTES)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 from counterexamples import coupled, f3, stability
-from theory.evidence import Evidence, combine, sampled, universal
+from theory.evidence import exhaustive, Evidence, combine, sampled, universal
 from theory.evidence import witness as witness_scope
 
 from . import claim
@@ -189,9 +189,11 @@ def check_theorem_3_2_mc(config) -> Evidence:
 
 
 @claim("equilibria-stability", "Section 4.4 ('stable in certain directions'), Appendix F.1",
-       "At every Jordan equilibrium (all ranks, all signs) the tangent Jacobian of the post-LN "
-       "map is block lower-triangular; counts of contracting / neutral / expanding directions "
-       "are certified; token 1's block at e_d is unipotent, so no equilibrium is hyperbolic",
+       "At N = d = 2, w = 2 and N = d = 3, w = 2, 3 (also N = d = 4, w = 3, 4 with --thorough), "
+       "at each Jordan equilibrium (all ranks, all signs) the tangent Jacobian of the post-LN "
+       "map is block lower-triangular, with certified counts of contracting / neutral / "
+       "expanding directions; token 1's block at e_d is unipotent, so none of these "
+       "equilibria is hyperbolic",
        assumptions=("causal mask", "W_Q = W_K = 0", "W_V = I + wJ"),
        test="tests/test_stability.py::test_counts_small_exact", notes=NOTES,
        erratum=("scope remark", "'Stable in certain directions' is an empirical remark with no N, d or w; our certified linearisation makes it precise at the sizes checked (no Jordan equilibrium is hyperbolic) without refuting it."))
@@ -205,10 +207,10 @@ def check_stability(config) -> Evidence:
         ok = all(r["open"] == 0 and r["neutral"] >= d - 1 for r in rows)
         parts.append(Evidence(f"N={n}, d={d}, w={w}: {len(rows)} equilibria classified",
                               "holds" if ok else "open", "certified", {},
-                              scope=universal(f"every Jordan equilibrium (all ranks, all "
-                                              f"signs) at N={n}, d={d}, w={w}",
-                                              "enumeration + certified eigenvalue "
-                                              "enclosures (arb)")))
+                              scope=exhaustive(f"every Jordan equilibrium (all ranks, all "
+                                               f"signs) at N={n}, d={d}, w={w}",
+                                               "enumeration + certified eigenvalue "
+                                               "enclosures (arb)", len(rows))))
         u = stability.token1_unipotent(d, w)
         u.scope = universal(f"token 1's tangent block at e_d, d={d}, w={w}", "exact (SymPy)")
         parts.append(u)

@@ -210,11 +210,12 @@ def run(args) -> int:
                 parts[k] += 1
     levels = {lv: sum(1 for r in results if r["level"] == lv) for lv in LEVELS}
     if args.markdown:
-        print("| claim | paper | status | level | covers | seconds | test |")
-        print("|---|---|---|---|---|---|---|")
+        print("| claim | paper | status | level | erratum class | covers | seconds | test |")
+        print("|---|---|---|---|---|---|---|---|")
         for r in results:
             cov = covers_text(r["scope"]).replace("|", "/")
-            print(f"| `{r['id']}` | {r['ref']} | {r['status']} | {r['level']} | {cov} | "
+            cls = r["erratum"]["class"] if r.get("erratum") else "-"
+            print(f"| `{r['id']}` | {r['ref']} | {r['status']} | {r['level']} | {cls} | {cov} | "
                   f"{r['seconds']:.2f} | `{r['test']}` |")
         print(f"\n{len(results)} claims, seed {args.seed}: " +
               ", ".join(f"{v} {k}" for k, v in counts.items()))
@@ -248,6 +249,8 @@ def run(args) -> int:
                     print(f"    witness: {json.dumps(r['witness'])[:400]}")
                 if r["narrower"]:
                     print(f"    what holds instead: {r['narrower']}")
+                if r.get("erratum"):
+                    print(f"    erratum ({r['erratum']['class']}): {r['erratum']['reason']}")
                 if r["status"] == "error":
                     print("    " + r["evidence"]["error"])
         noun = "claim" if len(results) == 1 else "claims"

@@ -2,17 +2,10 @@
 an undecided comparison anywhere in its evidence (one run of every default claim)."""
 from __future__ import annotations
 
-import pytest
-
-from rankcollapse.claims import REGISTRY, Config, load, run
+from rankcollapse.claims import load
 from theory.evidence import SCOPES
 
 load()
-
-
-@pytest.fixture(scope="module")
-def results():
-    return [run(c, Config(seed=0)) for c in REGISTRY.values() if c.default]
 
 
 def _walk(node, path=""):
