@@ -208,9 +208,11 @@ def _parse_queries(stdout: str, names: list[str]) -> dict:
     return out
 
 
-def _query_file(theorems: list[str]) -> str:
+def _query_file(theorems: list[str], base=("Defs",)) -> str:
+    """The scratch file that prints each theorem's statement and assumptions between
+    ``@@ name`` markers; ``base`` modules are imported too, for readable statements."""
     modules = sorted({t.rsplit(".", 1)[0] for t in theorems})
-    mods = list(dict.fromkeys(["Defs"] + [m.split(".", 1)[1] for m in modules]))
+    mods = list(dict.fromkeys(list(base) + [m.split(".", 1)[1] for m in modules]))
     lines = ["From mathcomp Require Import all_ssreflect all_algebra.",
              "Import GRing.Theory Num.Theory.", "Local Open Scope ring_scope.",
              "Unset Printing Implicit Defensive.",
@@ -284,7 +286,9 @@ def recheck(theorems: list[str], *, root: Path = FORMAL_DIR, use_cache: bool = T
         raise ValueError(f"formal theorem names must read {LOGICAL_ROOT}.File.name: {bad}")
     digest = source_hash(root, version)
     # the key covers the sources, the Coq version, the names asked for and the query text
-    key = hashlib.sha256((digest + "\0" + _query_file(sorted(theorems))).encode()).hexdigest()
+    base = tuple(m for m in ("Defs",) if (root / f"{m}.v") in files)
+    query = _query_file(sorted(theorems), base)
+    key = hashlib.sha256((digest + "\0" + query).encode()).hexdigest()
     cache = _cache_dir() / f"{key}.json"
     if use_cache and cache.is_file():
         try:
@@ -310,7 +314,7 @@ def recheck(theorems: list[str], *, root: Path = FORMAL_DIR, use_cache: bool = T
             return FormalReport("failed", coq_version=version, source_hash=digest, error=err,
                                 seconds=time.perf_counter() - t0)
         try:
-            out = run_coq(work, _query_file(theorems), coqc=coqc)
+            out = run_coq(work, query, coqc=coqc)
         except CoqError as exc:
             return FormalReport("failed", coq_version=version, source_hash=digest,
                                 error=str(exc), seconds=time.perf_counter() - t0)

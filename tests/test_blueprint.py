@@ -41,7 +41,7 @@ def site(tmp_path_factory):
 
 
 def _hrefs(html):
-    return re.findall(r'<a href="([^"]+)" class="node" data-node="([^"]+)"', html)
+    return re.findall(r'<a href="([^"]+)" class="node(?: formal)?" data-node="([^"]+)"', html)
 
 
 def test_every_node_has_a_page_and_every_graph_node_links_to_it(site):
@@ -137,3 +137,22 @@ def test_browser_screenshots_are_not_blank(site, tmp_path):
         assert st["distinct_colours"] > 200 and st["nonwhite_fraction"] > 0.05, (page, st)
         stats.append(st)
     assert stats[0] != stats[1]
+
+
+def test_formal_nodes_are_marked_only_when_coq_checked_them(site):
+    """theorem-1's node carries the tick and its page the Coq statements exactly when the
+    evidence the site was built from has a formal part that holds; a claim without Coq
+    theorems is never marked."""
+    from rankcollapse import formal
+    index = (site / "index.html").read_text()
+    marked = set(re.findall(r'data-node="([^"]+)" data-formal="yes"', index))
+    assert "attention-row-stochastic" not in marked
+    t1 = (site / "claims" / "theorem-1.html").read_text()
+    assert "Formal proof (Coq)" in t1 and "theorem1_mu" in t1
+    if formal.coq_version() is None:
+        assert not marked and "Not re-checked in this build" in t1
+    else:
+        assert "theorem-1" in marked and "\u2714 Re-checked by" in t1
+        assert "mu2 (lprod ps *m X)" in t1                       # the statement Coq printed
+        assert (site / "coq" / "RankCollapse.MuBound.html").exists()
+        assert 'href="../coq/RankCollapse.MuBound.html#theorem1_mu"' in t1

@@ -7,7 +7,7 @@ import json
 import pytest
 
 from rankcollapse.claims import ERRATUM_CLASSES, REGISTRY, load
-from rankcollapse.claims.wording import outruns
+from rankcollapse.wording import outruns
 
 load()
 
