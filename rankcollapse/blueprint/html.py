@@ -88,6 +88,8 @@ table{border-collapse:collapse;margin:4px 0;font-size:13.5px}
 td,th{border:1px solid #e5e7eb;padding:3px 7px;vertical-align:top;text-align:left}
 td.k{white-space:nowrap;color:#374151} td.k code{color:#6b7280;font-size:12px}
 pre{background:#f3f4f6;padding:8px;overflow:auto;font-size:12.5px;max-height:340px}
+pre.coq{white-space:pre-wrap;word-break:break-word;max-height:none}
+.erratum{border-left:4px solid #c2410c;padding-left:8px}
 .math{font-size:19px;margin:10px 0;padding:6px 10px;background:#f8fafc;border-left:3px solid #94a3b8}
 .legend span{margin-right:14px;white-space:nowrap}
 .swatch{display:inline-block;width:14px;height:12px;border:1px solid #555;vertical-align:middle;margin-right:4px}
