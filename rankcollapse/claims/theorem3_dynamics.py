@@ -116,6 +116,7 @@ def check_lemma13_coupled(config) -> Evidence:
        erratum=("proof gap", "The paper's proof analyses the decoupled system (earlier tokens frozen at their limits) and for d >= 4 rests on the false Lemma 13; the statement itself is proved here by another route: the coupled N = d = 2 system is certified and every N, d reduces to it with W_V = (S (+) 0)/||S||."))
 def check_theorem_3_2(config) -> Evidence:
     from counterexamples import coupled_proof as cp
+    from counterexamples import coupled_steps as CS
     from counterexamples import plane_reduction as R
     ws, depth, snd = ((Fraction(3, 2), Fraction(2), Fraction(3), Fraction(4)), 4, 6) \
         if config.thorough else ((Fraction(2),), 1, 4)
@@ -135,6 +136,16 @@ def check_theorem_3_2(config) -> Evidence:
             reduction, red = R.prove(w, dims=(3, 4, 8) if config.thorough else (3,),
                                      coupled=(ev, res))
             parts.append(reduction)
+            # the coupled proof's hand-written steps, checked (ingredients of the N = d = 2 proof)
+            for step in (CS.prove_angle_derivative(), CS.prove_token1_limit(w)):
+                if step.scope is not None:
+                    step.scope = step.scope.with_role("ingredient")
+                parts.append(step)
+            starts = [(a, b) for a, b, _ in cp.sample_in_boxes(res["apart_boxes"], 2,
+                                                               seed=config.seed)]
+            ends = [(a, b) for a, b, _ in cp.sample_in_boxes(res["collapse_boxes"], 1,
+                                                             seed=config.seed)]
+            rerun = CS.check_limit_conclusions(starts, ends, w, T=2000)
         else:
             parts.append(ev)
     # negative control: w = 4/5 (every equilibrium rank one): no trap, no box
@@ -154,6 +165,8 @@ def check_theorem_3_2(config) -> Evidence:
                   "certified_measure": table["2"]["certified_measure"],
                   "certified_measure_w": "2",
                   "certified_measure_by_d": red["details"]["certified_measure_by_d"],
+                  "limit_argument_rerun": {"status": rerun.status, "level": rerun.level,
+                                           **rerun.details},
                   "rerun": "rankcollapse counterexample --coupled --w 2 --n 5 --d 3 --json"})
     if ev.status == "holds":
         ev.scope = reduction.scope
