@@ -127,7 +127,13 @@ def dobrushin_column_bound(config: Config):
        "(1-p) pi M + (1 - (1-p) pi) m; with self-loops A_ii >= eps, pi may be replaced by "
        "eps^T.",
        assumptions=("row-stochastic", "A1 with weight eps (A_ii >= eps) for the eps form"),
-       test=T + "test_lemma2_negative_controls", notes=NOTES)
+       test=T + "test_lemma2_negative_controls", notes=NOTES,
+       formal=("RankCollapse.PaperLemma2.lemma2_upper_lprod",
+               "RankCollapse.PaperLemma2.lemma2_lower_corrected_lprod"),
+       formal_note="Coq proves (11) and the corrected (12) for every size and every T with "
+                   "pi replaced by pi0^T, pi0 a lower bound of every factor's diagonal entry "
+                   "A_ii (the eps form with pi0 = eps); the exact product pi of the diagonal "
+                   "entries is not formalised.")
 def lemma_2(config: Config):
     inst = 150 if config.thorough else 40
     max_n, steps = (6, 5) if config.thorough else (4, 4)
@@ -138,9 +144,33 @@ def lemma_2(config: Config):
                       f"connected masks with self-loops (n in 1..{max_n}), members of "
                       "A_{G,eps} with eps in {1/d, 1/(2d), 1/(3d)}, rational x; every (t, T, "
                       "i) checked: theory.ergodicity.suite_lemma2", config.seed))
-    return combine("Lemma 2 (11), symmetric (12), with pi and with eps^T: z3 for every input at "
-                   "n in {2, 3} and every T; seeded exact samples up to n = " + str(max_n),
-                   [z3part, smp], {"z3_seconds": z3part.details["z3_seconds"]})
+    parts = [z3part, smp]
+    note = with_formal("lemma-2", parts, "(11) and the corrected (12) with pi0^T, pi0 <= every "
+                       "diagonal entry, after T steps",
+                       "the eps form: every N, every T, every sequence of row-stochastic "
+                       "matrices with diagonal entries >= pi0 >= 0, every x and 0 <= p <= 1, "
+                       "over every real field")
+    return combine("Lemma 2 (11), symmetric (12): the eps form in Coq for every size and T; "
+                   "with pi and with eps^T: z3 for every input at n in {2, 3} and every T; "
+                   "seeded exact samples up to n = " + str(max_n), parts,
+                   {"z3_seconds": z3part.details["z3_seconds"], **note})
+
+
+def _with_formal_refutation(ev: Evidence) -> Evidence:
+    """Add Coq's refutation of the printed (12) as a part when coqc re-checked it; the
+    verdict stays the failing one, with its witness, scope and narrower statement."""
+    parts = [ev]
+    note = with_formal("lemma-2-printed-lower-bound", parts,
+                       "Coq: the printed (12) fails on the causal instance A = [[1, 0], "
+                       "[1/2, 1/2]], x = (0, 1), p = 1 (so it is not a theorem)",
+                       "the printed (12) as a statement over every real field: refuted by "
+                       "one instance proved in Coq")
+    if len(parts) == 1:
+        ev.details.update(note)
+        return ev
+    out = combine(ev.statement, parts[::-1], {**ev.details, **note}, scope=ev.scope)
+    out.narrower = ev.narrower
+    return out
 
 
 @claim("lemma-2-printed-lower-bound", "Lemma 2 (Appendix B.1), eq. (12) as printed",
@@ -148,6 +178,11 @@ def lemma_2(config: Config):
        "p pi M + (1 - p pi) m.  Expected to fail for p > 1/2 (it is the symmetric form with "
        "p and 1-p swapped); the narrower statement records what holds.",
        assumptions=("row-stochastic",), test=T + "test_lemma2_printed_form_fails", notes=NOTES,
+       formal=("RankCollapse.PaperLemma2.lemma2_printed_lower_false_causal_class",
+               "RankCollapse.PaperLemma2.lemma2_printed_lower_not_general"),
+       formal_note="Coq proves the negation: on the causal 2-token instance A = [[1, 0], "
+                   "[1/2, 1/2]] in A_{G,1/2} (every diagonal entry >= 1/2), x = (0, 1), p = 1, "
+                   "the printed (12) fails; hence it is not a theorem over any real field.",
        erratum=("false as printed", "(12) with the same p as (11) is false for p > 1/2; witness inside Theorem 1's setting: causal N = 2, A = [[1, 0], [1/2, 1/2]] in A_{G,1/2}, x = (0, 1), p = 1, T = 1 gives x_0(1) = 0 < 1. Correction: p -> 1 - p in (12). Not a mere misprint: Lemma 3's case 2 uses (12) in its false form."))
 def lemma_2_printed(config: Config):
     ms = _ms(config)
@@ -167,7 +202,7 @@ def lemma_2_printed(config: Config):
     if neg[0].status == "fails" and search.status == "fails":
         model = neg[0].witness["model"]
         details["z3_model_n2"] = model
-        return Evidence(
+        return _with_formal_refutation(Evidence(
             "(12) as printed (same p as (11)) holds for every row-stochastic A and x",
             "fails", "exact", details, search.witness,   # the rerunnable exact instance
             narrower=("(12) as printed holds when p <= 1/2 " +
@@ -175,7 +210,7 @@ def lemma_2_printed(config: Config):
                        "form, which it then implies)" if narrow_ok else "(not proved here)") +
                       "; for every p it holds with p replaced by 1 - p"),
             scope=witness("the random search's exact instance (witness), and the z3 model "
-                          f"(n = 2, T = 1, p > 1/2): {model}"))
+                          f"(n = 2, T = 1, p > 1/2): {model}")))
     if search.status == "fails":
         return _with_scope(search, witness("exact instance found by the seeded random search"))
     return Evidence("(12) as printed", "open", "exact",

@@ -13,7 +13,7 @@ from theory import layernorm as L
 from theory import proofs_symbolic as PS
 from theory.evidence import Evidence, combine, sampled, universal, witness
 
-from . import Config, claim
+from . import Config, claim, with_formal
 
 R = sp.Rational
 _SYMPY = "SymPy: symbolic simplification with generic real symbols"
@@ -28,15 +28,30 @@ def _if_all_hold(parts, scope):
 @claim("layernorm-scale-invariance", "Section 4.3.1 (rescaling W_V)",
        "LN(c x) = LN(x) for c > 0; hence post-LN dynamics are the same for W_V and c W_V.",
        test="tests/test_theory_layernorm.py::test_scale_invariance_negative_control",
-       notes="LayerNorm scale invariance")
+       notes="LayerNorm scale invariance",
+       formal=("RankCollapse.LayerNormScale.layernorm_scale_invariant",
+               "RankCollapse.LayerNormScale.post_ln_traj_value_scale",
+               "RankCollapse.LayerNormScale.layernorm_centred_scale_invariant"),
+       formal_note="Coq proves it over every real closed field for every d, for the centred "
+                   "form too (eps = 0), and for whole post-LN trajectories with W_V(t) scaled "
+                   "by any c(t) > 0 and any attention map X -> A(X); LayerNorm with eps > 0, "
+                   "where the invariance fails, is not covered.")
 def scale_invariance(cfg: Config):
     ds = (1, 2, 3, 4, 5) if cfg.thorough else (1, 2, 3)
     parts = [L.scale_invariance(d) for d in ds] + [L.post_ln_value_scaling(2, 2)]
-    return combine("LN(c x) = LN(x), symbolic x, c > 0, d in " + str(ds), parts,
-                   scope=_if_all_hold(parts, universal(
-                       f"every nonzero x in R^d, d in {set(ds)}, every c > 0; the "
-                       "post-LN step for every real 2 x 2 Y = A X W_V without zero rows",
-                       _SYMPY)))
+    sym = combine("LN(c x) = LN(x), symbolic x, c > 0, d in " + str(ds), parts,
+                  scope=_if_all_hold(parts, universal(
+                      f"every nonzero x in R^d, d in {set(ds)}, every c > 0; the "
+                      "post-LN step for every real 2 x 2 Y = A X W_V without zero rows",
+                      _SYMPY)))
+    parts = [sym]
+    note = with_formal("layernorm-scale-invariance", parts,
+                       "LN(c y) = LN(y) for c > 0, every d; post-LN trajectories unchanged "
+                       "when each W_V(t) is scaled by c(t) > 0",
+                       "every d, every row y, every c > 0, every attention map and every "
+                       "sequence of value matrices, over every real closed field")
+    return combine("LayerNorm scale invariance: Coq for every d and whole trajectories; "
+                   "SymPy at d in " + str(ds), parts, note)
 
 
 @claim("remark-2", "Remark 2 (Section 4.3.1)",

@@ -19,7 +19,7 @@ from numeric.errors import AssumptionError
 from theory import proofs_symbolic as PS
 from theory.evidence import exhaustive, Evidence, combine, sampled, universal, witness
 
-from . import claim
+from . import claim, with_formal
 
 NOTES = "Theorem 3 (1): equilibria of every rank"
 
@@ -73,6 +73,16 @@ def _below_threshold_rejected(n: int) -> Evidence:
        "2^k distinct iff |w| > N-1",
        assumptions=("causal mask", "W_Q = W_K = 0", "paper's LN"),
        test="tests/test_jordan.py::test_every_rank_every_sign_exact", notes=NOTES,
+       formal=("RankCollapse.JordanChain.theorem3_full_rank_equilibria",
+               "RankCollapse.JordanChain.equilibrium_chain_iff",
+               "RankCollapse.JordanChain.jordan_chain_independent",
+               "RankCollapse.JordanChain.jordan_shift"),
+       formal_note="Coq proves the full-rank case k = N <= d for every N, d, every w with "
+                   "w^2 >= 1 and every sign choice (the F.1 chain is an equilibrium of the "
+                   "post-LN causal-average step and has rank N), and that with all beta = 1 "
+                   "the equilibrium equations are exactly a Jordan chain of W_V. Ranks k < N "
+                   "(where beta != 1 and the w condition enters) and the count of distinct "
+                   "equilibria are not formalised.",
        erratum=("scope remark", "w >= N is sufficient; existence of the equilibria needs only |w| >= N - k + 1 for rank k (|w| >= N - 1 for all ranks at once); for integer w, w >= N is exactly what the printed count of 2^k distinct equilibria needs."))
 def check_theorem_3_1(config) -> Evidence:
     sizes = [(3, 3), (3, 5), (4, 2)] + ([(5, 5), (6, 4)] if config.thorough else [])
@@ -87,9 +97,14 @@ def check_theorem_3_1(config) -> Evidence:
             "SymPy: F(X) - X simplifies to 0 with w = m + s, s >= 0 symbolic")))
     parts.append(PS.jordan_chain_symbolic())
     parts.append(_below_threshold_rejected(3))
-    return combine("Theorem 3 (1) via the Jordan-chain construction, sharp w condition", parts,
+    note = with_formal("theorem-3-1", parts,
+                       "full rank: the F.1 chain is a rank-N equilibrium for every N <= d and "
+                       "w^2 >= 1", "k = N <= d: every N, d, every real w with w^2 >= 1, every "
+                       "sign choice, over every real closed field")
+    return combine("Theorem 3 (1) via the Jordan-chain construction, sharp w condition; the "
+                   "full-rank case in Coq for every N <= d", parts,
                    {"w_condition": "|w| >= N-k+1 for rank k >= 2 (equality allowed); "
-                                   "all ranks: |w| >= N-1; paper: w >= N"})
+                                   "all ranks: |w| >= N-1; paper: w >= N", **note})
 
 
 @claim("theorem-3-1-any-w-at-least-1", "Theorem 3 (1), beyond Appendix F.1",
