@@ -433,6 +433,29 @@ def _resolve_masks(items, n, d, batch, be, sparse, memory_limit) -> list:
     return out
 
 
+#: bytes per stored entry of a high-precision trajectory (object array: a pointer and an
+#: mpf / arb object of a few dozen digits)
+HP_ENTRY_BYTES = 112
+
+
+def trajectory_bytes(T: int, batch: int, n: int, d: int, be) -> int:
+    """Memory the stored trajectory ``X(0), ..., X(T)`` takes (float64: 8 bytes an entry)."""
+    per = 8 if isinstance(be, Float64) else HP_ENTRY_BYTES
+    return (int(T) + 1) * int(batch) * int(n) * int(d) * per
+
+
+def _check_trajectory_fits(T, batch, n, d, be, memory_limit) -> None:
+    """Refuse, before the first layer, a run whose stored trajectory does not fit."""
+    from . import sparse_attention as SA
+    limit = SA.available_memory() * 0.8 if memory_limit is None else float(memory_limit)
+    need = trajectory_bytes(T, batch, n, d, be)
+    if need > limit:
+        raise RankCollapseError(
+            f"refusing to run: the trajectory of {T + 1} layers x {batch} x {n} x {d} "
+            f"({be.name}) needs about {SA.gib(need):.1f} GiB, over the {SA.gib(limit):.1f} GiB "
+            "available; lower the number of layers, the batch or the size")
+
+
 def simulate(X0, M, layers, T: int, *, mode: str = "san", skip: bool = False,
              ln: str = "paper", ln_eps=0.0, backend="float64", callback=None,
              sparse="auto", memory_limit=None) -> Trajectory:
@@ -472,6 +495,7 @@ def simulate(X0, M, layers, T: int, *, mode: str = "san", skip: bool = False,
         d = X.shape[-1]
         batch = X.shape[0] if X.ndim == 3 else 1
         masks_t = _resolve_masks(sched, X.shape[-2], d, batch, be, sparse, memory_limit)
+        _check_trajectory_fits(T, batch, X.shape[-2], d, be, memory_limit)
         _warn_a1(sched)
         M = masks_t[0]
         Xs = [X]

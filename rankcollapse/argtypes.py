@@ -43,3 +43,79 @@ def join_sign_strings(argv: list[str], options=("--signs",)) -> list[str]:
         out.append(a)
         i += 1
     return out
+
+
+def positive_float(what: str, hi: float | None = None, allow_zero: bool = False):
+    """A finite float ``> 0`` (``>= 0`` with ``allow_zero``; and ``<= hi``): ``nan``, ``inf``,
+    ``1e400`` and negative values are refused in one line naming ``what``."""
+    import math
+
+    def parse(text: str) -> float:
+        try:
+            v = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{what} must be a number, got {text!r}")
+        low_ok = v >= 0 if allow_zero else v > 0
+        if not math.isfinite(v) or not low_ok or (hi is not None and v > hi):
+            bound = f" and at most {hi:g}" if hi is not None else ""
+            rel = ">= 0" if allow_zero else "> 0"
+            raise argparse.ArgumentTypeError(f"{what} must be a finite number {rel}{bound}, "
+                                             f"got {text!r}")
+        return v
+    parse.__name__ = what
+    return parse
+
+
+#: pseudo filesystems a result can never be written to
+_PSEUDO = ("/proc", "/sys", "/dev")
+
+
+def _check_writable_dir(path, what: str):
+    import os
+    from pathlib import Path
+
+    p = Path(path).expanduser().resolve()
+    if any(str(p) == r or str(p).startswith(r + "/") for r in _PSEUDO):
+        raise argparse.ArgumentTypeError(f"{what}: {path!r} is on a pseudo filesystem "
+                                         f"({p.parts[1]}); choose a real directory")
+    return p, os
+
+
+def output_dir(what: str):
+    """A directory to write into: created if missing (its parent must exist), refused if it
+    is a file, on a pseudo filesystem or not writable.  Checked before any work."""
+    def parse(text: str):
+        if not text:
+            raise argparse.ArgumentTypeError(f"{what} must name a directory, got ''")
+        p, os = _check_writable_dir(text, what)
+        if p.exists() and not p.is_dir():
+            raise argparse.ArgumentTypeError(f"{what}: {text!r} exists and is not a directory")
+        probe = p if p.exists() else p.parent
+        if not probe.is_dir():
+            raise argparse.ArgumentTypeError(f"{what}: the parent directory {str(probe)!r} "
+                                             "does not exist")
+        if not os.access(probe, os.W_OK | os.X_OK):
+            raise argparse.ArgumentTypeError(f"{what}: {str(probe)!r} is not writable")
+        return text
+    parse.__name__ = what
+    return parse
+
+
+def output_file(what: str):
+    """A file to write: its directory must exist and be writable; not a directory, not on
+    a pseudo filesystem."""
+    def parse(text: str):
+        if not text:
+            raise argparse.ArgumentTypeError(f"{what} must name a file, got ''")
+        p, os = _check_writable_dir(text, what)
+        if p.is_dir():
+            raise argparse.ArgumentTypeError(f"{what}: {text!r} is a directory")
+        if not p.parent.is_dir():
+            raise argparse.ArgumentTypeError(f"{what}: the directory {str(p.parent)!r} does "
+                                             "not exist")
+        if not os.access(p.parent, os.W_OK | os.X_OK) or (p.exists() and not
+                                                          os.access(p, os.W_OK)):
+            raise argparse.ArgumentTypeError(f"{what}: {text!r} is not writable")
+        return text
+    parse.__name__ = what
+    return parse

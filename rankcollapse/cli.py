@@ -32,7 +32,9 @@ def build_parser() -> argparse.ArgumentParser:
                     "intervals, high-precision and float64 numerics.",
         epilog="Exit codes (every command): 0 done (a claim that fails is a finding, with "
                "its witness); 1 a check crashed, or a pass/fail run (verify --strict, "
-               "counterexample) did not pass; 2 bad input, refused in one line.",
+               "counterexample) did not pass; 2 bad input, refused in one line; 74 the "
+               "output could not be written (disk full); 130 interrupted (Ctrl-C); 141 the "
+               "output stream was closed (e.g. piped into head).",
     )
     p.add_argument("--version", action="version", version=f"rankcollapse {__version__}")
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
@@ -59,15 +61,45 @@ def main(argv=None) -> int:
         return 2
     from numeric.errors import RankCollapseError
 
+    name = f"rankcollapse {args.command}"
     try:
-        return int(args._run(args) or 0)
-    except BrokenPipeError:  # e.g. piped into `head`
-        sys.stderr.close()
-        return 0
+        code = int(args._run(args) or 0)
+        sys.stdout.flush()
+        return code
+    except BrokenPipeError:  # e.g. piped into `head`: stop quietly, non-zero
+        _silence_stdout()
+        return 141
+    except KeyboardInterrupt:
+        print(f"\n{name}: interrupted (Ctrl-C); the lines above are what was finished",
+              file=sys.stderr)
+        return 130
     except RankCollapseError as exc:
         # bad input: one clear line naming the violated assumption or argument
-        print(f"rankcollapse {args.command}: error: {exc}", file=sys.stderr)
+        print(f"{name}: error: {exc}", file=sys.stderr)
         return 2
+    except MemoryError:
+        print(f"{name}: error: out of memory; choose a smaller size (each command's --help "
+              "says which options set the size)", file=sys.stderr)
+        return 1
+    except OSError as exc:
+        import errno
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.EROFS):
+            _silence_stdout()
+            print(f"{name}: error: could not write the output ({exc.strerror})",
+                  file=sys.stderr)
+            return 74
+        raise
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's final flush does not print a second
+    BrokenPipe / ENOSPC traceback at exit."""
+    import os
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):
+        pass
 
 
 if __name__ == "__main__":

@@ -124,7 +124,11 @@ def load_config(spec: str) -> dict:
         cfg["_source"] = "snapshot of transformers 5.24 config defaults (transformers not installed)"
         return cfg
     p = Path(spec)
-    if p.suffix.lower() == ".json" or p.exists():
+    try:
+        exists = p.exists()
+    except OSError as exc:                       # e.g. a name longer than the filesystem allows
+        raise RankCollapseError(f"config file {spec[:80]!r}: {exc.strerror}") from None
+    if p.suffix.lower() == ".json" or exists:
         try:
             cfg = json.loads(p.read_text())
         except FileNotFoundError:

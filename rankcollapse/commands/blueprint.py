@@ -16,6 +16,8 @@ Open site/index.html in a browser.
 """
 from __future__ import annotations
 
+from rankcollapse import argtypes
+
 from pathlib import Path
 
 from numeric.errors import RankCollapseError
@@ -25,7 +27,8 @@ HELP = "write a static HTML site: dependency graph and a page per claim"
 
 
 def configure(p):
-    p.add_argument("--out", required=True, metavar="DIR", help="output directory")
+    p.add_argument("--out", required=True, metavar="DIR", type=argtypes.output_dir("--out"),
+                   help="output directory (created if missing; checked before any work)")
     g = p.add_mutually_exclusive_group()
     g.add_argument("--from-json", metavar="FILE",
                    help="reuse the output of `rankcollapse verify --json` instead of running "
@@ -53,8 +56,12 @@ def run(args) -> int:
         if bad:
             raise RankCollapseError(f"unknown claim id(s) {bad}; see `rankcollapse verify "
                                     "--list`")
-    if args.figures and not Path(args.figures).is_dir():
-        raise RankCollapseError(f"--figures {args.figures}: not a directory")
+    try:
+        figdir_ok = not args.figures or Path(args.figures).is_dir()
+    except OSError as exc:
+        raise RankCollapseError(f"--figures {args.figures[:80]!r}: {exc.strerror}") from None
+    if not figdir_ok:
+        raise RankCollapseError(f"--figures {args.figures[:80]}: not a directory")
     if args.from_json:
         results = BP.load_results(args.from_json)
     elif args.no_evidence:

@@ -39,7 +39,8 @@ HELP = "reproduce the paper's figures (PNG + JSON numbers)"
 
 
 def configure(p):
-    p.add_argument("--out", required=True, metavar="DIR", help="output directory")
+    p.add_argument("--out", required=True, metavar="DIR", type=argtypes.output_dir("--out"),
+                   help="output directory (created if missing; checked before any work)")
     p.add_argument("--quick", action="store_true",
                    help="all figures in a few minutes: fewer samples, smaller hidden size")
     p.add_argument("--only", action="append", metavar="NAME",

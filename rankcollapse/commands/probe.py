@@ -41,13 +41,18 @@ HELP = "per-layer mu / rank / sigma_min / avg|cos| / stable rank of a PyTorch tr
 def configure(p):
     p.add_argument("--model", metavar="MODULE:CALLABLE",
                    help="factory returning a model or (model, inputs)")
-    p.add_argument("--layers", type=int, default=6, help="random encoder: layers (6)")
-    p.add_argument("--d-model", type=int, default=64, help="random encoder: d_model (64)")
-    p.add_argument("--heads", type=int, default=4, help="random encoder: heads (4)")
+    p.add_argument("--layers", type=argtypes.bounded_int(1, 1024, "--layers"), default=6,
+                   help="random encoder: layers, 1..1024 (6)")
+    p.add_argument("--d-model", type=argtypes.bounded_int(1, 16384, "--d-model"), default=64,
+                   help="random encoder: d_model, 1..16384 (64)")
+    p.add_argument("--heads", type=argtypes.bounded_int(1, 1024, "--heads"), default=4,
+                   help="random encoder: heads, 1..1024 (4)")
     p.add_argument("--norm-first", action="store_true", help="random encoder: pre-LN")
     p.add_argument("--causal", action="store_true", help="random encoder: causal mask")
-    p.add_argument("--seq-len", type=int, default=32, help="tokens per sample (32)")
-    p.add_argument("--batch", type=int, default=4, help="samples (4)")
+    p.add_argument("--seq-len", type=argtypes.bounded_int(1, 1 << 20, "--seq-len"), default=32,
+                   help="tokens per sample (32)")
+    p.add_argument("--batch", type=argtypes.bounded_int(1, 1 << 20, "--batch"), default=4,
+                   help="samples (4)")
     p.add_argument("--seed", type=argtypes.seed, default=0,
                    help="seed of the random model and inputs, an integer >= 0 (default 0)")
     p.add_argument("--dtype", default="float64", choices=("float32", "float64"),
@@ -57,6 +62,25 @@ def configure(p):
                    help="skip the attention / LayerNorm agreement check against torch")
     p.add_argument("--json", action="store_true",
                    help="print one JSON document (per-layer rows and the agreement checks)")
+
+
+def _check_budget(args) -> None:
+    """Rough memory of a random-encoder probe (weights, activations of every layer and the
+    attention scores), refused above 80% of the available memory before anything is built."""
+    from numeric import sparse_attention as SA
+    from numeric.errors import RankCollapseError
+    bpe = 8 if args.dtype == "float64" else 4
+    dm = args.d_model
+    weights = args.layers * 12 * dm * dm
+    acts = args.layers * args.batch * args.seq_len * dm * 4
+    scores = args.batch * args.heads * args.seq_len * args.seq_len * 2
+    need = (weights + acts + scores) * bpe
+    limit = SA.available_memory() * 0.8
+    if need > limit:
+        raise RankCollapseError(
+            f"refusing to build: --layers {args.layers}, --d-model {dm}, --heads {args.heads}, "
+            f"--seq-len {args.seq_len}, --batch {args.batch} need about {SA.gib(need):.1f} GiB, "
+            f"over the {SA.gib(limit):.1f} GiB available; lower one of them")
 
 
 def _load_factory(spec: str):
@@ -80,6 +104,7 @@ def run(args) -> int:
     for k in ("layers", "d_model", "heads", "seq_len", "batch"):
         if getattr(args, k) < 1:
             raise RankCollapseError(f"--{k.replace('_', '-')} must be >= 1")
+    _check_budget(args)
     torch.manual_seed(args.seed)
     kwargs, inputs = {}, None
     if args.model:

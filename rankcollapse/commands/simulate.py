@@ -58,13 +58,14 @@ def configure(p):
     p.add_argument("--ln", choices=["paper", "full"], default="paper",
                    help="paper's LN (rows to unit norm) or full LN with centring and "
                         "--ln-eps (default paper)")
-    p.add_argument("--ln-eps", type=float, default=1e-5,
+    p.add_argument("--ln-eps", type=argtypes.positive_float("--ln-eps"), default=1e-5,
                    help="epsilon of the full LayerNorm (default 1e-5, as torch)")
     p.add_argument("--heads", type=int, default=1,
                    help="attention heads; their outputs are summed (default 1)")
-    p.add_argument("--temperature", type=float, default=None,
+    p.add_argument("--temperature", type=argtypes.positive_float("--temperature"), default=None,
                    help="d_QK in the softmax scaling (default: d)")
-    p.add_argument("--qk-scale", type=float, default=1.0, help="scale of W_Q, W_K (1.0)")
+    p.add_argument("--qk-scale", type=argtypes.positive_float("--qk-scale", 1e6, allow_zero=True),
+                   default=1.0, help="scale of W_Q, W_K, a finite number >= 0 (1.0)")
     p.add_argument("--value", choices=["orthogonal", "gaussian", "identity"],
                    default="orthogonal", help="value matrix W_V (orthogonal)")
     p.add_argument("--per-layer", action="store_true",
@@ -76,7 +77,7 @@ def configure(p):
                    help="seed of the inputs and weights, an integer >= 0 (default 0)")
     p.add_argument("--every", type=int, default=0, help="print every K-th layer (auto)")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
-    p.add_argument("--plot", metavar="FILE.png",
+    p.add_argument("--plot", metavar="FILE.png", type=argtypes.output_file("--plot"),
                    help="also plot log10 mu and the numerical rank per layer (png, pdf, svg, "
                         "...; no extension means .png; the directory must exist)")
     p.add_argument("--schedule", metavar="NAME|CONFIG.json", default=None,
@@ -85,7 +86,8 @@ def configure(p):
     p.add_argument("--attention", choices=["auto", "sparse", "dense"], default="auto",
                    help="attention path: auto (sparse for sparse / low-density masks), "
                         "sparse, dense (default auto)")
-    p.add_argument("--memory-limit", type=float, default=None, metavar="GIB",
+    p.add_argument("--memory-limit", type=argtypes.positive_float("--memory-limit", 1 << 20),
+                   default=None, metavar="GIB",
                    help="refuse runs needing more than this many GiB per layer "
                         "(default: 80%% of available memory)")
 
@@ -112,6 +114,24 @@ def _plot_path(path: str) -> str:
         raise RankCollapseError(f"--plot: unknown image format {ext!r}; use one of "
                                 f"{', '.join(PLOT_FORMATS)}")
     return path
+
+
+def _check_budget(args) -> None:
+    """Memory of what the command allocates itself (inputs, weights, the trajectory), against
+    --memory-limit or 80% of the available memory, before any allocation."""
+    from numeric import sparse_attention as SA
+    limit = SA.available_memory() * 0.8 if args.memory_limit is None \
+        else args.memory_limit * 2 ** 30
+    per = 8 if args.backend in (None, "float64") else 112
+    weights = args.heads * 3 * args.d * args.d * (max(args.layers, 1) if args.per_layer else 1)
+    entries = args.batch * args.n * args.d * (args.layers + 2) + weights
+    need = entries * per
+    if need > limit:
+        raise RankCollapseError(
+            f"refusing to allocate: inputs, weights and the trajectory of --layers "
+            f"{args.layers} at --n {args.n}, --d {args.d}, --batch {args.batch}, --heads "
+            f"{args.heads} need about {SA.gib(need):.1f} GiB, over the {SA.gib(limit):.1f} GiB "
+            "available; lower one of them")
 
 
 def _check_work(args) -> None:
@@ -143,6 +163,7 @@ def run(args) -> int:
     from numeric.precision import get_backend
     get_backend(args.backend)          # a bad backend is refused before any work
     _check_work(args)
+    _check_budget(args)
     if args.schedule and any(getattr(args, k, None) is not None
                              for k in ("w", "dilation", "stride", "block", "prefix",
                                        "globals")):
