@@ -28,6 +28,7 @@ from functools import lru_cache
 
 import flint
 import sympy as sp
+from theory.exact_text import as_sympy
 
 __all__ = ["Surd", "squarefree_decomposition", "to_surd", "matrix_to_surd"]
 
@@ -230,7 +231,7 @@ def to_surd(e) -> Surd | None:
     """
     if isinstance(e, (int, Fraction, flint.fmpq)):
         return Surd.rational(e)
-    e = sp.sympify(e)
+    e = as_sympy(e)
     if e.is_Rational:
         return Surd.rational(e)
     if not e.is_number:

@@ -37,7 +37,7 @@ import sympy as sp
 from numeric.errors import RankCollapseError
 
 __all__ = ["NumberSyntaxError", "parse_exact", "MAX_LENGTH", "MAX_DEPTH", "MAX_DIGITS",
-           "MAX_EXPONENT", "MAX_DECIMAL_EXPONENT", "GRAMMAR", "parse_rational"]
+           "MAX_EXPONENT", "MAX_DECIMAL_EXPONENT", "GRAMMAR", "parse_rational", "as_sympy"]
 
 MAX_LENGTH = 200
 MAX_DEPTH = 16
@@ -233,3 +233,30 @@ def parse_rational(text: str, *, name: str = "value") -> Fraction:
         raise NumberSyntaxError(f"{name}: {text!r} is not rational ({e}); give p/q or a "
                                 "decimal")
     return Fraction(int(e.p), int(e.q))
+
+
+def as_sympy(x) -> sp.Basic:
+    """A SymPy object for an internal exact value (SymPy object, int, Fraction, python-flint
+    ``fmpz`` / ``fmpq``) without ``sympify``; text is refused (use :func:`parse_exact`).
+
+    >>> as_sympy(Fraction(3, 4)), as_sympy(5), as_sympy(sp.sqrt(2))
+    (3/4, 5, sqrt(2))
+    """
+    import numbers
+
+    if isinstance(x, sp.Basic):
+        return x
+    if isinstance(x, str):
+        raise TypeError("text is read by theory.exact_text.parse_exact, never converted directly")
+    if isinstance(x, bool):
+        return sp.true if x else sp.false
+    if isinstance(x, numbers.Integral):
+        return sp.Integer(int(x))
+    if isinstance(x, numbers.Rational):
+        return sp.Rational(int(x.numerator), int(x.denominator))
+    name = type(x).__name__
+    if name == "fmpz":
+        return sp.Integer(int(x))
+    if name == "fmpq":
+        return sp.Rational(int(x.p), int(x.q))
+    raise TypeError(f"not an exact value: {type(x).__name__}")

@@ -66,6 +66,7 @@ from numeric import masks as _masks
 from numeric.errors import MaskError, RankCollapseError
 
 from .evidence import Evidence, exhaustive, merge_scopes, sampled, universal, witness
+from .exact_text import as_sympy
 
 __all__ = [
     "SearchLimitExceeded", "paper_graph", "distances_from", "distances_to",
@@ -595,7 +596,7 @@ def closed_form(family: str, **params) -> dict:
 
 
 def _to_number(x):
-    x = sympy.sympify(x)
+    x = as_sympy(x)
     if x == _oo:
         return math.inf
     if not x.is_Integer:

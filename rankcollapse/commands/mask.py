@@ -120,7 +120,8 @@ def _closed_form_rows(family: str, n: int, params: dict) -> dict:
                 env[graphs.A_FIRST] = _global_bounds(n, params)[0]
                 env[graphs.B_LAST] = _global_bounds(n, params)[1]
             for e, cond in expr.args:
-                if bool(sympy.sympify(cond).subs(env)):
+                from theory.exact_text import as_sympy
+                if bool(as_sympy(cond).subs(env)):
                     shown = e
                     break
         out[key] = {"expression": str(shown), "piecewise": str(expr),
