@@ -127,7 +127,8 @@ def test_dobrushin_negative_controls(monkeypatch):
     assert ev.status == "fails"
     assert F(ev.witness["tau(PQ)"]) == F(5, 2) > F(ev.witness["tau(P)tau(Q)"]) == F(9, 4)
     # a wrong coefficient (missing the 1/2) is caught by the formula check
-    monkeypatch.setattr(E, "_tau", lambda P: 2 * E.dobrushin_overlap(P))
+    from theory import dobrushin as DB
+    monkeypatch.setattr(DB, "_tau", lambda P: 2 * E.dobrushin_overlap(P))
     ev = E.check_dobrushin_formulas([[[1, 0], ["1/2", "1/2"]]])
     assert ev.status == "fails" and ev.witness["P"] == [["1", "0"], ["1/2", "1/2"]]
 
