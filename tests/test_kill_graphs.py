@@ -11,6 +11,7 @@ import pytest
 
 from numeric import masks
 from theory import graphs as g
+from theory import graph_checks
 
 
 def _fw(M):
@@ -69,7 +70,7 @@ def test_distances_centres_radius_diameter_vs_floyd_warshall():
         f = g.graph_facts(M, diameter=True)
         assert (f["radius"], f["diameter"], f["n_centers"]) == (radius, diam, len(centres))
         assert f["a1"] and f["edges"] == int(M.sum())
-        assert g._brute_force_facts(M) == {"strongly_connected": bool(np.isfinite(D).all()),
+        assert graph_checks._brute_force_facts(M) == {"strongly_connected": bool(np.isfinite(D).all()),
                                            "centers": centres,
                                            "quasi_strongly_connected": bool(centres),
                                            "radius": radius, "diameter": diam}
