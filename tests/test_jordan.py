@@ -10,6 +10,7 @@ from numeric.errors import AssumptionError, RankCollapseError, ShapeError
 from counterexamples.surds import to_surd
 from rankcollapse.cli import main
 from tests.conftest import thorough
+from counterexamples import jordan_facts
 
 SIZES = [(3, 3), (3, 5), (4, 2), (2, 2)] + ([(5, 5), (6, 4), (4, 7)] if thorough() else [])
 
@@ -149,7 +150,7 @@ def test_without_layernorm_not_fixed_and_collapses():
         assert jordan.san_causal_map(X, W) != X                          # exact
     X1 = equilibrium(3, 3, 1, 3)
     assert jordan.san_causal_map(X1, W) == X1          # honest: rank one IS SAN-fixed
-    out = jordan.san_collapse(equilibrium(3, 3, 3, 3), W, steps=80)
+    out = jordan_facts.san_collapse(equilibrium(3, 3, 3, 3), W, steps=80)
     mus = out["mu"]
     assert mus[0] > mpmath.mpf("0.25") and mus[-1] < mpmath.mpf("1e-20")
     assert all(b < a for a, b in zip(mus[20:], mus[21:]))               # monotone tail
@@ -162,12 +163,12 @@ def test_stable_rank_f2():
     s = sp.Symbol("s", nonnegative=True)
     for N in (2, 3, 4):
         X = equilibrium(N, N, N, 1 + s, [1] * N)
-        b = jordan.stable_rank_bound(X)
+        b = jordan_facts.stable_rank_bound(X)
         assert sp.simplify(b["frobenius2"] - N) == 0
         assert sp.simplify(b["last_column2"] - (N - (N - 1) / (1 + s) ** 2)) == 0
     X = equilibrium(4, 4, 4, 3)
-    cert = jordan.stable_rank_certified(X)
-    upper = jordan.stable_rank_bound(X)["srank_upper"]
+    cert = jordan_facts.stable_rank_certified(X)
+    upper = jordan_facts.stable_rank_bound(X)["srank_upper"]
     assert upper == sp.Rational(4, 1) / (4 - sp.Rational(3, 9))
     assert cert["srank"] <= to_surd(upper).arb(200)
     assert cert["srank"] >= 1
@@ -182,23 +183,23 @@ def test_stable_rank_negative_control():
     """The F.2 bound uses ||X e_d||^2 = N - (N-1)/w^2; for a non-equilibrium (the
     identity, SRank = N) the same formula is violated."""
     X = sp.eye(3)
-    cert = jordan.stable_rank_certified(X)
+    cert = jordan_facts.stable_rank_certified(X)
     formula = sp.Rational(3) / (3 - sp.Rational(2, 4))       # F.2 bound at w = 2: 6/5
     assert cert["srank"] > to_surd(formula).arb(200)          # SRank(I) = 3 violates it
 
 
 def test_tail_equilibria_below_paper_threshold():
-    ev = jordan.tail_equilibrium(4, 3, 2, "3/2")       # the paper's rank 2 needs w >= 3
+    ev = jordan_facts.tail_equilibrium(4, 3, 2, "3/2")       # the paper's rank 2 needs w >= 3
     assert ev.status == "holds", ev
     assert ev.details["singular_values"][2].startswith("0")
-    ev = jordan.tail_equilibrium(5, 4, 3, 1)
+    ev = jordan_facts.tail_equilibrium(5, 4, 3, 1)
     assert ev.status == "holds", ev
-    assert jordan.rank_one_only(4, 3, "1/2").status == "holds"
-    assert jordan.rank_one_only(4, 3, "-9/10").status == "holds"
+    assert jordan_facts.rank_one_only(4, 3, "1/2").status == "holds"
+    assert jordan_facts.rank_one_only(4, 3, "-9/10").status == "holds"
     with pytest.raises(AssumptionError):
-        jordan.rank_one_only(4, 3, 2)                   # negative control: |w| >= 1
+        jordan_facts.rank_one_only(4, 3, 2)                   # negative control: |w| >= 1
     with pytest.raises(AssumptionError, match="\\|w\\| >= 1"):
-        jordan.tail_equilibrium(4, 3, 2, "1/2")
+        jordan_facts.tail_equilibrium(4, 3, 2, "1/2")
 
 
 # ------------------------------------------------------------------------------ CLI

@@ -12,6 +12,7 @@ from scipy.optimize import brentq
 from counterexamples import jordan as J
 from counterexamples.surds import matrix_to_surd
 from numeric.errors import AssumptionError, ShapeError
+from counterexamples import jordan_facts
 
 
 def test_surd_rank_vs_sympy_rank():
@@ -51,7 +52,7 @@ def test_zero_token_sum_is_not_an_equilibrium():
 def test_stable_rank_bound_vs_numpy():
     for args in ((3, 3, 3, 2), (4, 3, 2, 3), (3, 2, 2, 3)):
         X = J.equilibrium(*args)
-        b = J.stable_rank_bound(X)
+        b = jordan_facts.stable_rank_bound(X)
         Xf = np.array(X.evalf(30).tolist(), dtype=float)
         assert float(b["frobenius2"]) == pytest.approx((Xf ** 2).sum(), rel=1e-14)
         assert float(b["last_column2"]) == pytest.approx((Xf[:, -1] ** 2).sum(), rel=1e-14)
@@ -62,7 +63,7 @@ def test_stable_rank_bound_vs_numpy():
 def test_san_collapse_vs_numpy():
     X0 = J.equilibrium(3, 3, 3, 3)
     W = J.value_matrix(3, 3)
-    r = J.san_collapse(X0, W, steps=40, dps=30)
+    r = jordan_facts.san_collapse(X0, W, steps=40, dps=30)
     Xf = np.array(X0.evalf(30).tolist(), dtype=float)
     Wf = np.array(W.tolist(), dtype=float)
     A = np.tril(np.ones((3, 3))) / np.arange(1, 4)[:, None]
@@ -97,7 +98,7 @@ def _tail_lambdas(n, d, k, w):
 
 @pytest.mark.parametrize("n, d, k, w", [(3, 3, 2, 2), (4, 3, 1, 3), (4, 4, 3, 2)])
 def test_tail_equilibrium_vs_independent_solve(n, d, k, w):
-    ev = J.tail_equilibrium(n, d, k, w, dps=30)
+    ev = jordan_facts.tail_equilibrium(n, d, k, w, dps=30)
     assert ev.status == "holds" and ev.level == "numeric-hp"
     lams, X = _tail_lambdas(n, d, k, w)
     assert [float(x) for x in ev.details["lambdas"]] == pytest.approx(lams, rel=1e-9)
@@ -112,11 +113,11 @@ def test_tail_equilibrium_vs_independent_solve(n, d, k, w):
 
 
 def test_rank_one_only_cases():
-    ev = J.rank_one_only(4, 3, Fraction(1, 2))
+    ev = jordan_facts.rank_one_only(4, 3, Fraction(1, 2))
     assert ev.status == "holds"
     assert [c["lambda_roots"] for c in ev.details["cases"]] == [[str(i)] for i in range(2, 5)]
     assert not any(c["chain_branch"] for c in ev.details["cases"])
     for w in (1, 2, Fraction(-3, 2)):
         with pytest.raises(AssumptionError, match=r"\|w\| < 1"):
-            J.rank_one_only(3, 3, w)
-    assert J.rank_one_only(3, 3, 0).status == "holds"
+            jordan_facts.rank_one_only(3, 3, w)
+    assert jordan_facts.rank_one_only(3, 3, 0).status == "holds"

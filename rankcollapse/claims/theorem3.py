@@ -20,6 +20,7 @@ from theory import proofs_symbolic as PS
 from theory.evidence import exhaustive, Evidence, combine, sampled, universal, witness
 
 from . import claim, with_formal
+from counterexamples import jordan_facts
 
 NOTES = "Theorem 3 (1): equilibria of every rank"
 
@@ -119,12 +120,12 @@ def check_any_w(config) -> Evidence:
     cases = [(4, 3, 2, "3/2"), (4, 3, 3, 1), (5, 2, 2, "sqrt(2)")]
     if config.thorough:
         cases += [(8, 5, 3, "6/5"), (8, 5, 5, 1)]
-    parts = [_scoped(jordan.tail_equilibrium(n, d, k, w),
+    parts = [_scoped(jordan_facts.tail_equilibrium(n, d, k, w),
                      witness(f"a rank-{k} equilibrium for n = {n}, d = {d}, w = {w}: first tail "
                              "token's lambda bracketed exactly (IVT), the rest at 50 digits"))
              for n, d, k, w in cases]
     ws = ("0", "1/2", "-9/10")
-    rank1 = [jordan.rank_one_only(5, 3, w) for w in ws]
+    rank1 = [jordan_facts.rank_one_only(5, 3, w) for w in ws]
     rank1 = [_scoped(e, exhaustive(f"w = {w}, n = 5, d = 3", "exact case analysis", 1))
              for e, w in zip(rank1, ws)]
     parts.append(combine("rank one only at the listed w with |w| < 1 (n = 5, d = 3)", rank1,
@@ -147,7 +148,7 @@ def check_f2(config) -> Evidence:
     for N in ([2, 3, 4] + ([6] if config.thorough else [])):
         X = jordan.equilibrium(N, N, N, 1 + sp.Symbol("s", nonnegative=True),
                                [1] + [(-1) ** j for j in range(1, N)])
-        b = jordan.stable_rank_bound(X)
+        b = jordan_facts.stable_rank_bound(X)
         wv = 1 + sp.Symbol("s", nonnegative=True)
         ok = (sp.simplify(b["frobenius2"] - N) == 0
               and sp.simplify(b["last_column2"] - (N - (N - 1) / wv ** 2)) == 0)
@@ -169,8 +170,8 @@ def check_f2(config) -> Evidence:
     inst = []
     for N, w in [(3, 2), (4, 4)] + ([(6, 7)] if config.thorough else []):
         X = jordan.equilibrium(N, N, N, w)
-        cert = jordan.stable_rank_certified(X)
-        upper = jordan.stable_rank_bound(X)["srank_upper"]
+        cert = jordan_facts.stable_rank_certified(X)
+        upper = jordan_facts.stable_rank_bound(X)["srank_upper"]
         ok = bool(cert["srank"] <= to_surd(upper).arb(200)) and bool(cert["srank"] >= 1)
         inst.append(Evidence(f"N={N}, w={w}: certified SRank {cert['srank']} in [1, {upper}]",
                              "holds" if ok else "fails", "certified",

@@ -9,6 +9,7 @@ from counterexamples import plane as PL
 from numeric.errors import RankCollapseError
 
 from .core import Walkthrough, walkthrough
+from counterexamples import jordan_facts
 
 
 def _signs(k, signs):
@@ -86,13 +87,13 @@ def f2(n, w):
     wk.section("The equilibrium")
     for i in range(n):
         wk.value(f"token {i + 1}", f"X_{i + 1}", list(X.row(i)))
-    b = J.stable_rank_bound(X)
+    b = jordan_facts.stable_rank_bound(X)
     wk.section("The bound of Appendix F.2")
     wk.compare("Frobenius norm", "||X||_F^2", b["frobenius2"], "=", "N", sp.Integer(n))
     wk.compare("last column", "||X e_d||^2", b["last_column2"], "=", "N - (N-1)/w^2",
                n - sp.Integer(n - 1) / wv ** 2)
     wk.value("the bound", "SRank(X) <= ||X||_F^2 / ||X e_d||^2", b["srank_upper"])
-    c = J.stable_rank_certified(X)
+    c = jordan_facts.stable_rank_certified(X)
     wk.section("The stable rank itself (certified eigenvalue enclosure)")
     wk.value("largest eigenvalue of X^T X", "||X||_2^2", c["lambda_max"])
     wk.compare("spectral norm against e_d", "||X||_2^2", c["lambda_max"], ">=", "||X e_d||^2",
