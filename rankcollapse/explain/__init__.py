@@ -5,9 +5,10 @@ imports them all (:data:`MODULES`).
 """
 from __future__ import annotations
 
-from . import bounds, core, ergodicity, more, more2, theorem2, theorem3
+from . import (appendix_e_f, bounds, core, ergodicity, remarks, theorem2, theorem2_lemmas,
+               theorem3)
 from .core import WALKTHROUGHS, Step, Walkthrough, explain, render
 
-MODULES = (ergodicity, bounds, theorem2, theorem3, more, more2)
+MODULES = (ergodicity, remarks, bounds, theorem2, theorem2_lemmas, theorem3, appendix_e_f)
 
 __all__ = ["WALKTHROUGHS", "Step", "Walkthrough", "explain", "render", "core", "MODULES"]

@@ -1,4 +1,4 @@
-"""Walkthroughs of rankcollapse.explain.more2: Lemmas 4, 7, 9, 12, 13, Theorem 3 (2) and the
+"""Walkthroughs of rankcollapse.explain.theorem2_lemmas and .appendix_e_f: Lemmas 4, 7, 9, 12, 13, Theorem 3 (2) and the
 Appendix E fixed points -- every comparison as expected (negative controls fail as
 expected), JSON output parses, and a wrong constant is reported, not hidden."""
 import json
