@@ -62,9 +62,15 @@ def main(argv=None) -> int:
     from numeric.errors import RankCollapseError
 
     name = f"rankcollapse {args.command}"
+    import warnings
     try:
-        code = int(args._run(args) or 0)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("default")
+            code = int(args._run(args) or 0)
         sys.stdout.flush()
+        # warnings become one line each, without file paths (the API keeps warnings.warn)
+        for msg in dict.fromkeys(f"{w.category.__name__}: {w.message}" for w in caught):
+            print(f"{name}: warning: {msg}", file=sys.stderr)
         return code
     except BrokenPipeError:  # e.g. piped into `head`: stop quietly, non-zero
         _silence_stdout()

@@ -157,9 +157,13 @@ def load() -> dict[str, Claim]:
 
 def run(c: Claim, config: Config) -> dict:
     """Run one claim; a crash is reported as status ``error`` with its traceback."""
+    import warnings
     t0 = time.perf_counter()
+    caught: list = []
     try:
-        ev = c.check(config)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            ev = c.check(config)
         if not isinstance(ev, Evidence):
             raise TypeError(f"check of {c.id} returned {type(ev).__name__}, not Evidence")
         if ev.status != "open" and ev.scope is None:
@@ -189,4 +193,7 @@ def run(c: Claim, config: Config) -> dict:
         "test": c.test,
         "seconds": round(seconds, 3),
         "seed": config.seed,
+        # warnings raised inside the check (negative controls trigger some on purpose):
+        # reported here, not printed with file paths
+        "warnings": sorted({f"{w.category.__name__}: {w.message}" for w in caught}),
     }

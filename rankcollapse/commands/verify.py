@@ -251,6 +251,8 @@ def run(args) -> int:
                     print(f"    what holds instead: {r['narrower']}")
                 if r.get("erratum"):
                     print(f"    erratum ({r['erratum']['class']}): {r['erratum']['reason']}")
+                for w in r.get("warnings") or []:
+                    print(f"    warning inside the check: {w}")
                 if r["status"] == "error":
                     print("    " + r["evidence"]["error"])
         noun = "claim" if len(results) == 1 else "claims"
