@@ -20,7 +20,7 @@ from numeric.errors import AssumptionError, RankCollapseError
 from numeric.precision import get_backend
 
 from .evidence import Evidence, escalate, universal, witness
-from .theorem2_lemmas import (_check_member, _dev_bound, _entry_ratio, _mask_facts,
+from .theorem2_common import (_check_member, _dev_bound, _entry_ratio, _mask_facts,
                               _phi_bound, _q, _to_list, _z3_evidence, _z3_prove,
                               boolean_power, cross_ratio_min, eventual_pattern, fmatrix,
                               hartfiel_factor, product)
