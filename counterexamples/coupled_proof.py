@@ -228,19 +228,43 @@ def _Lf(a, w):
     return a + math.atan2(w * math.cos(a) ** 2, 1 + w * math.sin(a) * math.cos(a))
 
 
+#: candidate gap bounds D (< pi) of the apart trap, in the order tried: 3 first (the bound
+#: of earlier rounds, enough below w of about 7), then closer to pi, which larger w need
+#: (the arc [j_lo, phi + D] must reach B at angle 3 pi/2 - asin(1/w)); the separation
+#: c >= min(sin(j_lo - pi/2), sin D) shrinks as D approaches pi but stays positive
+APART_GAPS = (Fraction(3), Fraction(49, 16), Fraction(99, 32), Fraction(25, 8),
+              Fraction(401, 128), Fraction(201, 64))
+
+
+def _apart_gap(pc: Fraction, wf: float) -> Fraction | None:
+    """The first D in :data:`APART_GAPS` with ``L(p + D/2) - L(p) < D`` (float, with a margin)
+    at 65 points of ``[phi_c, pi/2]``; None if none passes."""
+    for D in APART_GAPS:
+        ok = all(_Lf(p + float(D) / 2, wf) - _Lf(p, wf) < float(D) * 0.999
+                 for p in (float(pc) + (math.pi / 2 - float(pc)) * i / 64 for i in range(65)))
+        if ok:
+            return D
+    return None
+
+
 def find_traps(w: Fraction, bits: int = 128) -> list[Trap]:
     """Search candidate traps in float64 (the same generic grid for every w, nothing
     assumed about B), then certify each candidate in arb; return the certified ones."""
     wf = float(w)
     grid = Fraction(1, 256)
     cands = []
-    D = Fraction(3)                     # apart: theta - phi <= 3 (< pi): c >= sin(3) = 0.141
     for k in (2, 5, 10, 20, 35, 50, 70, 90, 120, 150, 200):
         pc = Fraction(math.floor((math.pi / 2 - k / 256) * 256), 256)
+        # the largest gap bound D (apart: theta - phi <= D < pi) whose invariance
+        # L(phi + D/2) - L(phi) <= D passes a float pre-check on [phi_c, pi/2]; D = 3 for
+        # w below about 7, smaller for larger w (certified below in arb either way)
+        D = _apart_gap(pc, wf)
+        if D is None:
+            continue
         # smallest j_lo on the grid with G(phi_c, j_lo) > j_lo + margin, scanning upward
         j = Fraction(math.ceil((math.pi / 2 + 0.01) * 256), 256)
         found = None
-        while float(j) < float(pc) + 3.0:
+        while float(j) < float(pc) + float(D):
             if _Lf((float(pc) + float(j)) / 2, wf) > float(j) + 1e-6:
                 found = j + grid
                 break
@@ -545,8 +569,9 @@ def prove(w, depth: int = DEFAULT_DEPTH, progress=None, soundness: int = 6, seed
     sound = snd.get("ok") is not False and sndc.get("ok") is not False
     status = "holds" if ok and sound else "fails" if not sound else "open"
     ev = Evidence(f"coupled N = d = 2, w = {w}: every start in {len(apart)} boxes (and their "
-                  "sign-flip copies) keeps |sin(theta_2 - theta_1)| >= c > 0 for all t and "
-                  "token 2 -> sign(x_11) B", status,
+                  "sign-flip copies) enters a certified apart trap by layer T (at most "
+                  f"{res['max_T']}), so |sin(theta_2 - theta_1)| >= c > 0 for every t >= T, "
+                  "and token 2 -> sign(x_11) B", status,
                   "certified" if status == "holds" else "numeric-hp", details,
                   witness=None if sound else {"soundness": snd, "collapse": sndc},
                   scope=universal(f"N = d = 2, w = {w}: the {len(apart)} listed boxes of "
