@@ -91,6 +91,15 @@ NON_CLAIMS = {
                      "Theorem 1; proved symbolically for every N in theory.bounds_universal).",
         "tex": r"\sum_{i=1}^N (y_i-\bar y)^2 \le \frac{N}{4}\,(\max y-\min y)^2",
     },
+    "plane-reduction": {
+        "kind": "lemma", "title": "Reduction to the plane (our route to Theorem 3 (2))",
+        "statement": "With W_Q = W_K = 0 and W_V = (S (+) 0_(d-2))/||S||, one post-LN layer "
+                     "puts every token in the plane of e_1, e_2, which stays invariant; "
+                     "tokens 1 and 2 then follow the coupled N = d = 2 system whatever the "
+                     "later tokens do (counterexamples.plane_reduction: block identity for "
+                     "symbolic d, causal decoupling, certified preimage measure).",
+        "tex": r"[y_a\mid y_b]\,(S\oplus 0)=[y_a S\mid 0]",
+    },
 }
 
 _A123 = ["assumption-a1", "assumption-a2", "assumption-a3"]
@@ -292,7 +301,18 @@ TABLE: dict[str, dict] = {
     "lemma-12": {"kind": "lemma", "paper": []},
     "lemma-13": {"kind": "lemma", "paper": ["lemma-12"]},
     "lemma-13-invariance-coupled": {"kind": "finding", "paper": ["lemma-13"]},
-    "theorem-3-2": {"kind": "theorem", "paper": ["lemma-12", "lemma-13", "theorem-3-1"]},
+    "theorem-3-2": {
+        "kind": "theorem", "paper": ["lemma-12", "lemma-13", "theorem-3-1"],
+        "ours": ["lemma-11", "appendix-e-fixed-points", "plane-reduction"],
+        "repair": "Certify the coupled N = d = 2 system (traps and boxes in arb, using "
+                  "Appendix E's monotone angle map) instead of the token-by-token argument, "
+                  "then reduce every N and d to it with W_V = (S (+) 0)/||S||.",
+        "idea_paper": "Treat tokens one at a time, each assuming the earlier ones have "
+                      "converged: token 1 tends to e_d; Lemma 13 keeps token 2 away from it.",
+        "idea_ours": "Certified invariant traps and boxes of starting angles for both tokens "
+                      "moving at once (N = d = 2); one layer of W_V = (S (+) 0)/||S|| maps any "
+                      "N, d to that plane, and tokens 1, 2 never see later tokens.",
+    },
     "equilibria-stability": {"kind": "finding", "paper": ["theorem-3-1"]},
     "convergence-rate-ln-example": {"kind": "finding", "paper": ["theorem-3-1"]},
     # ---------------------------------------------------------------- experiments
