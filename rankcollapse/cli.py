@@ -94,7 +94,19 @@ def main(argv=None) -> int:
             print(f"{name}: error: could not write the output ({exc.strerror})",
                   file=sys.stderr)
             return 74
-        raise
+        return _internal_error(name, exc)
+    except Exception as exc:  # a bug: one line for a user, the traceback on request
+        return _internal_error(name, exc)
+
+
+def _internal_error(name: str, exc: BaseException) -> int:
+    import os
+    if os.environ.get("RANKCOLLAPSE_DEBUG"):
+        raise exc
+    print(f"{name}: internal error: {type(exc).__name__}: {exc} (a bug in rankcollapse; "
+          "please report it with the command line; RANKCOLLAPSE_DEBUG=1 shows the traceback)",
+          file=sys.stderr)
+    return 1
 
 
 def _silence_stdout() -> None:

@@ -165,6 +165,7 @@ def test_every_option_answers_in_one_line(name, opt, value, tmp_path):
     argv = _argv(name, opt, value, tmp_path)
     code, err = _run_limited(argv, tmp_path)
     assert "Traceback" not in err, (argv, err[-2000:])
+    assert "internal error" not in err, (argv, err[-2000:])
     assert code in DOCUMENTED, (argv, code, err[-2000:])
     if code == 2:
         lines = [ln for ln in err.splitlines() if ln.strip() and not ln.startswith("[")]

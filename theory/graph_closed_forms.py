@@ -195,6 +195,16 @@ def closed_form_value(family: str, n: int, **params) -> dict:
     >>> closed_form_value("global_window", 10, w=1, globals=(0, 5))
     {'n_centers': 10, 'radius': 1, 'diameter': 2}
     """
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+        raise MaskError(f"N must be an integer >= 1, got {n!r}")
+    for k, lo in (("w", 0), ("stride", 1), ("block", 1), ("dilation", 1)):
+        v = params.get(k)
+        if v is not None and (isinstance(v, bool) or not isinstance(v, (int, np.integer))
+                              or v < lo):
+            what = "a non-negative integer" if lo == 0 else "a positive integer"
+            raise MaskError(f"{k} must be {what}, got {v!r}")
+    if params.get("prefix") is not None and not 0 <= int(params["prefix"]) <= n:
+        raise MaskError(f"prefix must be in [0, N], got {params['prefix']!r}")
     n = int(n)
     forms = closed_form(family, **params)
     subs = {N: n}

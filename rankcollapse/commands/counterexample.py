@@ -49,6 +49,8 @@ NAME = "counterexample"
 #: the largest N and d accepted: the exact verification grows like N^2 d (N = d = 80 takes
 #: about 12 s here; 128 about a minute)
 MAX_SIZE = 128
+#: --all builds 2^rank equilibria: rank 10 gives 1024 of them
+MAX_ALL_RANK = 10
 HELP = "print the Theorem 3 equilibria of a given rank exactly, verified"
 
 
@@ -121,9 +123,13 @@ def _build(args):
     w = jordan.parse_w(args.w)
     W = jordan.value_matrix(args.d, w)
     if args.all:
+        from numeric.errors import RankCollapseError
         if args.signs:
-            from numeric.errors import RankCollapseError
             raise RankCollapseError("--signs and --all exclude each other")
+        if k > MAX_ALL_RANK:
+            raise RankCollapseError(
+                f"--all at rank {k} would build 2^{k} equilibria; --all is for rank <= "
+                f"{MAX_ALL_RANK} (2^{MAX_ALL_RANK} equilibria): lower --rank or give --signs")
         mats = jordan.equilibria(args.n, args.d, k, w)
     else:
         mats = [jordan.equilibrium(args.n, args.d, k, w, args.signs)]

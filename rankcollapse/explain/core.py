@@ -21,6 +21,9 @@ from fractions import Fraction
 from numeric.errors import RankCollapseError
 from theory.exact_text import NumberSyntaxError, parse_rational
 
+#: largest integer instance parameter of a walkthrough (sizes, layers, seeds)
+MAX_INSTANCE_INT = 1000
+
 WALKTHROUGHS: dict = {}
 
 
@@ -334,6 +337,11 @@ def parse_instance(items, params: dict, cid: str) -> dict:
             except (ValueError, ZeroDivisionError, NumberSyntaxError):
                 raise RankCollapseError(f"--instance {k}={v!r}: expected "
                                         f"{type(default).__name__} like {default}") from None
+            if isinstance(out[k], int) and not isinstance(out[k], bool) and \
+                    not 0 <= out[k] <= MAX_INSTANCE_INT:
+                raise RankCollapseError(
+                    f"--instance {k}={v}: a walkthrough prints every number of its instance, "
+                    f"so integers are limited to 0..{MAX_INSTANCE_INT}")
     return out
 
 
