@@ -46,8 +46,14 @@ def scratch(tmp_path) -> Path:
 
 
 # ------------------------------------------------------------------ the development
-def test_every_registry_theorem_is_closed(monkeypatch, tmp_path):
-    monkeypatch.setenv("RANKCOLLAPSE_CACHE", str(tmp_path))
+@pytest.fixture(scope="module")
+def formal_cache(tmp_path_factory):
+    """One cache for this module: the first re-check builds, the later ones read it."""
+    return tmp_path_factory.mktemp("formal-cache")
+
+
+def test_every_registry_theorem_is_closed(monkeypatch, formal_cache):
+    monkeypatch.setenv("RANKCOLLAPSE_CACHE", str(formal_cache))
     names = _registry_names()
     assert "RankCollapse.MuBound.theorem1_mu" in names and len(names) >= 10
     rep = formal.recheck(names, use_cache=True)
@@ -126,10 +132,10 @@ def test_without_coqc_nothing_is_claimed(monkeypatch):
 
 
 def test_failed_build_names_file_and_line(scratch):
-    _swap(scratch / "Popoviciu.v", "Qed.", "Qed. Check this_name_does_not_exist.")
-    rep = formal.recheck(["RankCollapse.Popoviciu.popoviciu"], root=scratch, use_cache=False)
+    _swap(scratch / "Defs.v", "End Defs.", "Check this_name_does_not_exist.\nEnd Defs.")
+    rep = formal.recheck(["RankCollapse.Defs.lprod_nil"], root=scratch, use_cache=False)
     assert rep.status == "failed"
-    assert re.match(r"Popoviciu\.v, line \d+: .*this_name_does_not_exist", rep.error), rep.error
+    assert re.match(r"Defs\.v, line \d+: .*this_name_does_not_exist", rep.error), rep.error
 
 
 # ------------------------------------------------------------------ Coq's values vs Python's
@@ -257,10 +263,10 @@ def test_coq_class_is_wider_than_pythons_off_the_mask(built):
 
 
 # ------------------------------------------------------------------ the registry's use of it
-def test_verify_reports_formal_only_after_a_check(monkeypatch, tmp_path):
+def test_verify_reports_formal_only_after_a_check(monkeypatch, formal_cache):
     import rankcollapse.claims as C
     from rankcollapse.claims import Config, run
-    monkeypatch.setenv("RANKCOLLAPSE_CACHE", str(tmp_path))
+    monkeypatch.setenv("RANKCOLLAPSE_CACHE", str(formal_cache))
     monkeypatch.setattr(C, "_formal_report", None)
     r = run(load()["dobrushin-column-bound"], Config())
     parts = r["evidence"]["parts"]

@@ -40,7 +40,8 @@ def configure(p):
     p.add_argument("--figures", metavar="DIR",
                    help="directory written by `rankcollapse figures`; its PNGs are copied "
                         "into the site and shown on the claims they illustrate")
-    p.add_argument("--seed", type=int, default=0, help="seed of the claims' checks (0)")
+    p.add_argument("--seed", type=argtypes.seed, default=0,
+                   help="seed of the claims' checks, an integer >= 0 (0)")
     p.add_argument("--screenshot", action="store_true",
                    help="also take screenshots of the graph page and of the theorem-1 page "
                         "with headless Chromium (if installed)")
