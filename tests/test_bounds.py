@@ -91,3 +91,66 @@ def test_mask_command_reports_rates(capsys):
     assert rep["rates"]["r"] == 1 and rep["rates"]["max_in_degree"] == 8
     assert main(["mask", "block_local", "--n", "8", "--block", "2", "--json"]) == 0
     assert json.loads(capsys.readouterr().out)["rates"] is None   # no centre: no rate
+
+
+# ------------------------------------------------------------------ round 3 (mutation)
+def _hand_constants(be):
+    """eps = 1/2, r = 2, C = 2, C_floor = 1: q = 1 - eps^r = 3/4, rate q^(1/2) = sqrt(3)/2."""
+    from theory.bounds import Theorem1Constants
+    s = be.scalar
+    return Theorem1Constants(eps=s(0.5), r=2, C=s(2), C_floor=s(1), B=s(1), S=s(0), CV=s(1),
+                             max_in_degree=2)
+
+
+def test_hand_constants_bounds():
+    from numeric.precision import get_backend
+    be = get_backend("arb:30")
+    with be.context():
+        K = _hand_constants(be)
+        # bound_floor(t) = (3/4)^floor(t/2): t = 3 -> 3/4, t = 5 -> 9/16, t = 1 -> 1
+        for t, v in ((0, 1.0), (1, 1.0), (3, 0.75), (4, 0.5625), (5, 0.5625)):
+            assert float(K.bound_floor(t).mid()) == pytest.approx(v, rel=1e-15)
+        # bound(t) = 2 (3/4)^(t/2): t = 2 -> 3/2, t = 3 -> 2 (3/4)^1.5
+        assert float(K.bound(2).mid()) == pytest.approx(1.5, rel=1e-15)
+        assert float(K.bound(3).mid()) == pytest.approx(2 * 0.75 ** 1.5, rel=1e-14)
+        assert float(K.rate().mid()) == pytest.approx(np.sqrt(3) / 2, rel=1e-15)
+
+
+def test_certify_below_bound_verdicts_and_reported_numbers():
+    """mu(t) = bound(t) exactly is undecided for t >= 1 (t = 0 is settled by the exact
+    Popoviciu test on X0): open, with the first ten undecided layers listed; mu = bound/2
+    holds; mu = 2 bound fails at t = 0 with a witness."""
+    from numeric.precision import get_backend
+    from theory.bounds import certify_below_bound
+    be = get_backend("arb:30")
+    X0 = np.array([[0.0], [1.0]])
+    T = 12
+    with be.context():
+        K = _hand_constants(be)
+        eq = [K.bound(t) for t in range(T + 1)]
+        ev = certify_below_bound(eq, K, X0, T, be, 30, statement="s")
+        assert ev.status == "open"
+        assert ev.details["undecided"] == list(range(1, 11)) and ev.details["n_undecided"] == 12
+        # both rates are q^(1/2) = sqrt(3)/2: mu(12)/mu(6) = (3/4)^3, to the power 1/6
+        import flint
+        assert float(flint.arb(ev.details["bound_rate"]).mid()) == \
+            pytest.approx(np.sqrt(3) / 2, rel=1e-15)
+        assert float(flint.arb(ev.details["measured_rate"]).mid()) == \
+            pytest.approx(np.sqrt(3) / 2, rel=1e-12)
+        assert ev.details["measured_rate_layers"] == [6, 12]
+        two = [K.bound(t) if t in (3, 5) else K.bound(t) / 2 for t in range(T + 1)]
+        ev = certify_below_bound(two, K, X0, T, be, 30, statement="s")
+        assert ev.status == "open" and ev.details["undecided"] == [3, 5]
+        half = [b / 2 for b in eq]
+        ev = certify_below_bound(half, K, X0, T, be, 30, statement="s")
+        assert ev.status == "holds" and ev.details["undecided"] == []
+        bad = certify_below_bound([2 * b for b in eq], K, X0, T, be, 30, statement="s")
+        assert bad.status == "fails" and bad.witness["t"] == 0
+
+
+def test_exact_t0_skewed_columns():
+    """Popoviciu: N var <= N osc^2 / 4 for every column, skewed ones included.  Column
+    (0, 0, 10): sum (v - m)^2 = 2 (10/3)^2 + (20/3)^2 = 200/3, 4 * 200/3 <= 3 * 100."""
+    from theory.bounds import _exact_t0
+    assert _exact_t0(np.array([[0.0], [0.0], [10.0]])) is True
+    assert _exact_t0(np.array([[0, 10], [0, 0], [10, 0], [0, 0]])) is True

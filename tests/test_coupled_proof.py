@@ -352,3 +352,19 @@ def test_w8_certifies_with_a_gap_bound_chosen_from_w(monkeypatch):
     assert ev.status == "holds" and ev.details["certified_measure"] > 0
     monkeypatch.setattr(cp, "APART_GAPS", (Fraction(3),))
     assert not [t for t in cp.find_traps(Fraction(8)) if t.kind == "apart"]
+
+
+def test_sample_in_boxes_default_seed():
+    """Seed 0 by default: with one box the draws are random.Random(0)'s stream (one
+    randrange(1), then u1, u2), every second point shifted by half a turn (sign flip)."""
+    item = ((Fraction(0), Fraction(1, 8), Fraction(0), Fraction(1, 4)), 0, 0)
+    pts = cp.sample_in_boxes([item], 4)
+    rng = random.Random(0)
+    for k, (t1, t2, flip) in enumerate(pts):
+        rng.randrange(1)
+        u1, u2 = rng.random() / 8, rng.random() / 4
+        if k % 2:
+            u1, u2 = u1 + 0.5, u2 + 0.5
+        assert flip == bool(k % 2)
+        assert t1 == pytest.approx(2 * math.pi * u1, rel=1e-15)
+        assert t2 == pytest.approx(2 * math.pi * u2, rel=1e-15)

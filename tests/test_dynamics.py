@@ -137,3 +137,60 @@ def test_mpmath_to_arb_conversion_keeps_sign_and_value():
         out = be.asarray(vals)
         for a, v in zip(out, vals):
             assert a.is_exact() and float(a.mid()) == float(v)
+
+
+# ------------------------------------------------------------------ round 3 (mutation)
+def _avg2(T, backend="float64"):
+    """W_Q = W_K = 0, W_V = I, causal(2) from the identity: token 2 moves half-way to
+    token 1 each layer, so mu(t) = 2^-t (the format() doctest: 1, 0.5, ...)."""
+    Z, I = np.zeros((2, 2)), np.eye(2)
+    return simulate(np.array([[1.0, 0.0], [0.0, 1.0]]), masks.causal(2), (Z, Z, I), T,
+                    backend=backend)
+
+
+def test_measure_log10_float64_by_hand():
+    got = _avg2(3).measure_log10("mu")
+    assert np.allclose(got, [0.0, -np.log10(2), -2 * np.log10(2), -3 * np.log10(2)],
+                       rtol=0, atol=1e-15)
+
+
+def test_measure_log10_high_precision_is_correctly_rounded():
+    """At 16 digits the log10 is taken with guard digits (at least 20): every value is the
+    float64 rounding of the 60-digit log10 (a 16-digit log10 misrounds a few of these)."""
+    import mpmath
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((4, 3))
+    W = rng.standard_normal((3, 3)) * 0.3
+    tr = simulate(X, masks.causal(4), (W, W, np.eye(3) * 0.9), 200, backend="mpmath:16")
+    v = tr.measure("mu")
+    with mpmath.workdps(60):
+        ref = [float(mpmath.log10(mpmath.mpf(x))) for x in v]
+    assert list(tr.measure_log10("mu")) == ref
+
+
+def test_table_every_at_most_zero_means_every_layer():
+    rows = _avg2(3).table(("mu",), every=0)
+    assert [r["t"] for r in rows] == [0, 1, 2, 3]
+    assert [r["mu"] for r in rows] == [1.0, 0.5, 0.25, 0.125]
+    assert [r["t"] for r in _avg2(5).table(("mu",), every=2)] == [0, 2, 4, 5]
+
+
+def test_trajectory_bytes_by_hand():
+    from numeric.dynamics import HP_ENTRY_BYTES, trajectory_bytes
+    from numeric.precision import get_backend
+    # T + 1 stored layers x batch x N x d entries, 8 bytes each at float64
+    assert trajectory_bytes(3, 2, 4, 5, get_backend("float64")) == 4 * 2 * 4 * 5 * 8 == 1280
+    assert trajectory_bytes(0, 1, 2, 2, get_backend("mpmath:30")) == 4 * HP_ENTRY_BYTES
+
+
+def test_sparse_path_threshold_is_inclusive():
+    """auto: a dense float64 mask with N >= SPARSE_MIN_N = 256 and density <= 1/8 runs on
+    the sparse path; sliding_window(N, 1) has density (3N - 2)/N^2 ~ 0.012."""
+    from numeric.dynamics import SPARSE_MIN_N
+    Z, I = np.zeros((2, 2)), np.eye(2)
+    X = np.random.default_rng(0).standard_normal((SPARSE_MIN_N, 2))
+    assert SPARSE_MIN_N == 256
+    tr = simulate(X, masks.sliding_window(256, 1), (Z, Z, I), 1)
+    assert tr.info["attention_path"] == ["sparse"]
+    tr = simulate(X[:255], masks.sliding_window(255, 1), (Z, Z, I), 1)
+    assert tr.info["attention_path"] == ["dense"]

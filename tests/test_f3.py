@@ -8,7 +8,7 @@ from hypothesis import assume, given, settings, strategies as st
 from counterexamples import f3
 from numeric import masks
 from numeric.dynamics import simulate
-from numeric.errors import AssumptionError
+from numeric.errors import AssumptionError, RankCollapseError
 from tests.conftest import thorough
 
 
@@ -112,3 +112,39 @@ def test_invariance_matches_exact_certificate_hp(data):
     if run["first_exit"] is not None:       # an exit needs Delta < 0 at some earlier step
         assert cert["first_negative_t"] is not None and cert["first_negative_t"] < run["first_exit"]
     assert run["dist_to_B"] < 0.05          # non-collapse: token 2 still goes to B
+
+
+# ------------------------------------------------------------------ round 3 (mutation)
+def test_invariance_certificate_horizon_without_nonnegative_roots():
+    """head (-1/10, -1/10, -6/10), w = 2: rho(0) = (1, 1, 6) and Delta(rho(t)) = 48 t^3 +
+    72 t^2 + 184 t + 76 (all coefficients positive: no real root >= 0, by Descartes), so the
+    exact orbit check covers t = 0 and 1 (the first integer past every root, plus one) and
+    the leading coefficient settles the rest."""
+    import sympy as sp
+    head = [Fraction(-1, 10), Fraction(-1, 10), Fraction(-6, 10)]
+    P = f3.delta_polynomial([v / head[0] for v in head], 2)
+    t = sp.Symbol("t")
+    assert sp.expand(P.as_expr() - (48 * t ** 3 + 72 * t ** 2 + 184 * t + 76)) == 0
+    cert = f3.invariance_certificate(head, 2)
+    assert cert == {"all_nonneg": True, "first_negative_t": None, "degree": 3,
+                    "checked_up_to": 1}
+
+
+def test_interior_witness_defaults():
+    """Defaults d = 4, w = 2, push = 1/100: x_(d-1)(0) = -1/2 - (1/100)/2 = -0.505 up to
+    the 1e-9 rounding of rational_unit_vector."""
+    inner = f3.interior_witness()
+    assert inner["found"] and len(inner["x"]) == 4
+    assert abs(float(inner["x"][-2]) + 0.505) < 1e-8
+    assert sum(v * v for v in inner["x"]) == 1
+
+
+def test_rational_unit_vector_refuses_the_pole():
+    """The stereographic projection from -e_1 divides by 1 + v_1: refused at the pole and
+    within 1e-9 of it, with a one-line error."""
+    with pytest.raises(RankCollapseError, match="pole"):
+        f3.rational_unit_vector([-1.0, 0.0, 0.0])
+    with pytest.raises(RankCollapseError, match="pole"):
+        f3.rational_unit_vector([-1.0, 1e-6, 0.0])      # v_1 = -1 + 5e-13 after normalising
+    x = f3.rational_unit_vector([-1.0, 1e-3, 0.0])      # v_1 = -1 + 5e-7: allowed
+    assert sum(c * c for c in x) == 1 and float(x[0]) < -0.99999

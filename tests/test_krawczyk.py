@@ -133,3 +133,96 @@ def test_cli_certify_delta(capsys):
     assert "open" in capsys.readouterr().out
     assert main(["counterexample", "--n", "3", "--d", "3", "--w", "3",
                  "--certify-delta", "abc"]) == 2
+
+
+# ------------------------------------------------------------------ round 3 (mutation)
+def test_newton_reports_a_singular_jacobian():
+    """G(x) = x^2 + 1 at x0 = 0: G'(0) = 0, the Newton system is singular at once."""
+    x, info = kz.newton(lambda v: [v[0] * v[0] + 1], [0.0], dps=30)
+    assert info == {"converged": False, "iterations": 1, "reason": "singular or invalid"}
+    assert x == [0]
+
+
+def test_newton_substeps_use_the_invariant_subspace_by_default():
+    """N = 3, d = 4, k = 3: chain token 3 has transverse_eigenvalue_one = d - |support| =
+    4 - 3 = 1 direction with eigenvalue exactly 1, so Newton in the full R^4 meets a
+    singular system; the default (subspace) Newton-only sub-step solves every chain token,
+    and the coordinates outside chain_support stay exact zeros."""
+    n, d, k, w = 3, 4, 3, 2
+    WV = kz._wv_exact(d, w)
+    ZQ, ZK = kz.perturbation_weights(d, 0)
+    with mpmath.workdps(40):
+        start = [[kz._to_mpf(v) for v in r] for r in kz._jordan_start(n, d, k, w, None)]
+    assert kz.transverse_eigenvalue_one(n, d, k, 2) == 1
+    sol, toks, _ = kz._solve_and_certify(n, d, k, WV, ZQ, ZK, Fraction(1, 10), start, 40,
+                                         certify=False)
+    assert [t["status"] for t in toks] == ["exact", "newton", "newton"]
+    for i in (1, 2):
+        sup = kz.chain_support(n, d, k, i)
+        assert sup == list(range(d - 1 - i, d))
+        assert all(sol[i][a] == 0 for a in range(d) if a not in sup)
+    _, full, _ = kz._solve_and_certify(n, d, k, WV, ZQ, ZK, Fraction(1, 10), start, 40,
+                                       subspace=False, certify=False)
+    assert full[-1]["status"] == "open"
+
+
+def test_rank_certificate_at_the_requested_precision():
+    """N = d = k = 3, delta = 1/100, dps = 50: the chain boxes are ~1e-49 wide, and the
+    3 x 3 determinant of the distinct rows (token 1 and the chain) is computed at >= 50
+    digits: its radius stays below 1e-47, and its value is the float64 determinant of the
+    reported solution rows."""
+    ev = kz.certify_perturbed(3, 3, 3, 2, Fraction(1, 100))
+    assert ev.status == "holds"
+    cert = ev.details["rank_certificate"]
+    mid, rad = cert["det"].strip("[]").split("+/-")
+    assert float(rad) < 1e-47
+    X = np.array(ev.details["solution"])
+    rows = X[[0, 1, 2]][:, cert["columns"]]
+    assert float(mid) == pytest.approx(np.linalg.det(rows), rel=1e-12)
+
+
+def test_delta_grid_default():
+    """1 and 3 times 10^e for e = -6..-1, then 1: thirteen exact values."""
+    g = kz.delta_grid()
+    assert g == [Fraction(c, 10 ** k) for k in range(6, 0, -1) for c in (1, 3)] + [Fraction(1)]
+    assert len(g) == 13 and g[0] == Fraction(1, 10 ** 6) and g[-1] == 1
+
+
+def test_token_records_numbering_and_reasons():
+    """N = d = 4, k = 3: m = N - k + 1 = 2 tokens held exactly at +-e_d (token 1: the
+    unipotent block; token 2: attends only to +-e_d), chain tokens 3 and 4 certified.
+    Records are numbered 1..N, also in Newton-only sub-steps and when Newton fails."""
+    ev = kz.certify_perturbed(4, 4, 3, 2, Fraction(1, 100))
+    toks = ev.details["tokens"]
+    assert [t["token"] for t in toks] == [1, 2, 3, 4]
+    assert [t["status"] for t in toks] == ["exact", "exact", "certified", "certified"]
+    assert "unipotent" in toks[0]["reason"] and "unipotent" not in toks[1]["reason"]
+    assert "every token it attends to equals +-e_d" in toks[1]["reason"]
+    n, d, k, w = 3, 4, 3, 2
+    WV = kz._wv_exact(d, w)
+    ZQ, ZK = kz.perturbation_weights(d, 0)
+    with mpmath.workdps(40):
+        start = [[kz._to_mpf(v) for v in r] for r in kz._jordan_start(n, d, k, w, None)]
+    _, sub, _ = kz._solve_and_certify(n, d, k, WV, ZQ, ZK, Fraction(1, 10), start, 40,
+                                      certify=False)
+    assert [t["token"] for t in sub] == [1, 2, 3]
+    _, full, _ = kz._solve_and_certify(n, d, k, WV, ZQ, ZK, Fraction(1, 10), start, 40,
+                                       subspace=False, certify=False)
+    assert full[-1]["token"] == 3 and full[-1]["reason"] == "Newton failed"
+
+
+def test_continuation_substeps_are_geometric(monkeypatch):
+    """Between grid points 1/100 and 1/10 the two Newton-only sub-steps are at
+    (1/100) 10^(1/3) = 0.021544 and (1/100) 10^(2/3) = 0.046416 (geometric, increasing)."""
+    seen = []
+    real = kz._solve_and_certify
+
+    def spy(n, d, k, WV, ZQ, ZK, delta, *a, **kw):
+        if kw.get("certify") is False:
+            seen.append(float(delta))
+        return real(n, d, k, WV, ZQ, ZK, delta, *a, **kw)
+    monkeypatch.setattr(kz, "_solve_and_certify", spy)
+    r = kz.largest_certified_delta(3, 3, 3, 2, grid=[Fraction(1, 100), Fraction(1, 10)])
+    assert r["largest_certified_delta"] == "1/10"
+    assert seen == [pytest.approx(0.01 * 10 ** (1 / 3), rel=1e-9),
+                    pytest.approx(0.01 * 10 ** (2 / 3), rel=1e-9)]

@@ -339,4 +339,161 @@ def test_claims_run_and_carry_scopes():
         out = run(REGISTRY[cid], Config(seed=0))
         assert out["status"] == "holds", (cid, out["evidence"])
         assert out["scope"] is not None and out["scope"]["kind"] == "mixed"
-        assert out["seconds"] < 6, (cid, out["seconds"])   # ~0.1-0.6 s alone; shared CPUs
+
+
+# ---------------------------------------------------------------- round 3 (mutation)
+
+def test_random_member_grid():
+    """Default grid K = 6: D_ii = C1 + (C2 - C1) k/6, k = 0..6, and on a 2-neighbour row
+    A_ij = eps + slack * a/(a + b) with integer weights a, b in 0..6 (both 0 -> 1/2); over
+    many seeded draws every grid value occurs and nothing else does."""
+    rng = np.random.default_rng(11)
+    C1, C2, eps = F(1, 2), F(3, 2), F(1, 8)
+    slack = 1 - 2 * eps
+    ds, ratios = set(), set()
+    for _ in range(600):
+        D, A = L.random_member(masks.complete(2), eps, C1, C2, rng)
+        for i in range(2):
+            ds.add((D[i, i] - C1) / (C2 - C1))
+            ratios.add((A[i, 0] - eps) / slack)
+            assert A[i, 0] + A[i, 1] == 1 and D[i, 1 - i] == 0
+    assert ds == {F(k, 6) for k in range(7)}
+    assert ratios == {F(a, a + b) if a + b else F(1, 2) for a in range(7) for b in range(7)}
+    # eps |N_i| = 1 exactly is allowed (slack 0: every weight equals eps)
+    D, A = L.random_member(masks.complete(3), F(1, 3), F(1), F(1), rng)
+    assert all(v == F(1, 3) for v in A.ravel())
+    with pytest.raises(AssumptionError, match="eps"):
+        L.random_member(masks.complete(3), F(1, 3) + F(1, 1000), F(1), F(1), rng)
+
+
+def test_phi_and_dev_bounds_by_hand():
+    """tau <= Theta <=> phi >= ((1 - Theta)/(1 + Theta))^2; the allowed 1/phi - 1."""
+    assert L._phi_bound(F(1, 3)) == F(1, 4)          # ((2/3)/(4/3))^2
+    assert L._phi_bound(F(1, 2)) == F(1, 9)          # ((1/2)/(3/2))^2
+    assert L._phi_bound(F(0)) == 1 and L._phi_bound(F(1)) == 0
+    assert L._dev_bound(F(1, 3)) == 3                 # 4 - 1
+    assert L._dev_bound(F(1, 2)) == 8                 # 9 - 1
+    assert L._dev_bound(F(0)) == 0 and L._dev_bound(F(1)) is None
+    # Birkhoff: tau(P) = (1 - sqrt(phi))/(1 + sqrt(phi)); P = [[1, 4], [1, 1]] has
+    # phi = 1/4, tau = 1/3: exactly on the bound
+    P = L.fmatrix([[1, 4], [1, 1]])
+    assert L.cross_ratio_min(P) == F(1, 4) == L._phi_bound(F(1, 3))
+
+
+def test_lemma7_enumeration_counts():
+    """Labelled digraphs on N nodes: 2^(N(N-1)) masks; strongly connected ones: 1, 1, 18,
+    1606 for N = 1..4 (OEIS A003030).  With self-loops strongly connected = eventually
+    positive.  Without self-loops (N = 3) the 18 strongly connected masks lose the two
+    directed 3-cycles (period 3) and the three undirected paths i - j - k (period 2): 13;
+    N = 2: only the swap, period 2: 0; N = 1: the empty 1 x 1 mask is 'strongly
+    connected' (one node) but never positive."""
+    c = L.lemma7_mask_enumeration().details["counts"]
+    exp = {(1, True): (1, 1, 1), (1, False): (1, 1, 0), (2, True): (4, 1, 1),
+           (2, False): (4, 1, 0), (3, True): (64, 18, 18), (3, False): (64, 18, 13),
+           (4, True): (4096, 1606, 1606)}
+    assert set(c) == {f"N={n},self_loops={s}" for n, s in exp}
+    for (n, s), (m, sc, pos) in exp.items():
+        row = c[f"N={n},self_loops={s}"]
+        assert (row["masks"], row["strongly_connected"], row["eventually_positive"]) == \
+            (m, sc, pos), (n, s)
+
+
+def test_lemma7_reports_the_last_three_block_ends():
+    """Deviations are listed at block ends t = T-1, 2T-1, ... and only the last three are
+    kept: T = 1 on complete(3) over 9 steps gives t = 6, 7, 8; T = 2 on sliding_window(3, 1)
+    gives block ends 1, 3, 5, 7 and keeps 3, 5, 7."""
+    for M, exp, T in ((masks.complete(3), [6, 7, 8], 1), (masks.sliding_window(3, 1),
+                                                          [3, 5, 7], 2)):
+        ev = L.check_lemma7(M, _seq(M, 9), F(1, 8), F(1), F(2))
+        assert ev.details["T_first_positive_power"] == T
+        assert ev.details["blocks"] == 9 // T
+        assert [r[0] for r in ev.details["dev_at_block_ends_[t, max|P/S-1|, bound]"]] == exp
+        assert ev.details["times_checked"] == 9 - (T - 1)
+
+
+def test_lemma7_witness_times_by_hand():
+    """P(t) has t + 1 factors.  Swap mask: M^(t+1) is anti-diagonal for t + 1 odd, so
+    P_00(t) = 0 at t = 0, 2, 4, 6.  Two disconnected blocks: P_02(t) = 0 at every t."""
+    ev = L.lemma7_no_self_loop_witness()
+    w = ev.witness
+    assert w["zero_entry"] == [0, 0] and w["zero_at_t"] == [0, 2, 4, 6]
+    assert w["recurs_with_period"] == 2 and w["P_ij_exact_at_first_t"] == "0"
+    ev = L.lemma7_disconnected_witness()
+    assert ev.witness["zero_entry"] == [0, 2] and ev.witness["zero_at_t"] == [0, 1, 2, 3]
+    assert ev.witness["recurs_with_period"] == 1
+
+
+def test_lemma9_enumeration_counts():
+    """Masks with self-loops: 2^(N(N-1)) of them, strongly connected 1, 1, 18, 1606 for
+    N = 1..4 (OEIS A003030); without self-loops the swap mask on N = 2 (diameter 1) is
+    never positive."""
+    ev = L.lemma9_mask_enumeration()
+    assert ev.status == "holds"
+    assert ev.details["counts"] == {1: {"masks": 1, "strongly_connected": 1},
+                                    2: {"masks": 4, "strongly_connected": 1},
+                                    3: {"masks": 64, "strongly_connected": 18},
+                                    4: {"masks": 4096, "strongly_connected": 1606}}
+    assert ev.details["without_self_loops_witness"] == {
+        "mask": [[0, 1], [1, 0]], "diameter": 1, "first_positive_power": None}
+
+
+def test_lemma8_z3_queries_state_the_inequalities_and_defaults():
+    """The reported queries encode the stated inequalities: each negated conclusion is TRUE
+    at a point that violates the hypotheses (so unsat comes from the hypotheses, not from
+    an empty negation).  Cross ratio: p = t = 1, q = r = 2, a = b = 1: 1 < 4.  tau
+    monotone: x1 = 1/4 < x2 = 1/2: (3/4)(3/2) = 9/8 > (1/2)(5/4) = 5/8.  The default budget
+    (5000 ms) is the one reported."""
+    import z3
+    ev = L.lemma8_minor_bound_z3()
+    assert ev.status == "holds"
+    runs = ev.details["z3"]
+    assert [r["timeout_ms"] for r in runs] == [5000, 5000]
+    points = [{"p": 1, "t": 1, "q": 2, "r": 2, "a": 1, "b": 1}, {"x1": F(1, 4), "x2": F(1, 2)}]
+    for run, pt in zip(runs, points):
+        s = z3.Solver()
+        s.from_string(run["query"])
+        neg = s.assertions()[-1]
+        sub = [(z3.Real(k), z3.RealVal(v)) for k, v in pt.items()]
+        assert z3.is_true(z3.simplify(z3.substitute(neg, *sub)))
+
+
+def test_lemma8_summable_witness_default_horizon():
+    """Default horizon T = 40 products.  Closed form: P(t) = (1/2)[[a + b, a - b], [a - b,
+    a + b]] with a = prod_(s<=t) (1 + 4^-(s+1)), b = prod (1 - 4^-(s+1)), phi(P(t)) =
+    ((a - b)/(a + b))^2, increasing in t (1/16 at t = 0), so the largest phi seen is the
+    one at t = 39; all below (5/13)^2."""
+    ev = L.lemma8_summable_witness()
+    assert ev.status == "fails" and ev.details["T"] == 40
+    assert ev.details["phi_upper_bound_all_t"] == str(F(25, 169))
+    a = b = F(1)
+    for s in range(40):
+        a, b = a * (1 + F(1, 4 ** (s + 1))), b * (1 - F(1, 4 ** (s + 1)))
+    phi39 = ((a - b) / (a + b)) ** 2
+    assert F(1, 16) < phi39 < F(25, 169)
+    assert _close(_num(ev.details["largest_phi_seen_t_lt_T"]), phi39)
+
+
+def test_lemma4_defaults_and_sizes_checked():
+    """lemma4_score_bound_sos checks d = 1..5 by default; lemma4_softmax_z3(6) one query
+    per n = 1..6; the paper's constant at S = 1, n = 2 is e^-2 / 2."""
+    sos = L.lemma4_score_bound_sos()
+    assert sos.details["d_checked"] == [1, 2, 3, 4, 5] and "<= 5" in sos.scope.domain
+    ev = L.lemma4_softmax_z3(6)
+    assert ev.status == "holds" and [r["n"] for r in ev.details["z3"]] == [1, 2, 3, 4, 5, 6]
+    tight = L.lemma4_tightness()
+    assert sympy.simplify(sympy.sympify(tight.details["paper_eps"]) - sympy.exp(-2) / 2) == 0
+    assert sympy.simplify(sympy.sympify(tight.details["sharp_eps"]) -
+                          1 / (1 + sympy.exp(2))) == 0
+
+
+def test_lemma4_sharp_constant_undecided_list_is_capped():
+    """X = (e_1, -e_1), W_Q = W_K = W_V = I, complete(2): post-LN keeps the tokens where
+    they are ((a_00 - a_01) e_1 normalises to e_1), so at every layer the off-diagonal
+    weights equal the sharp constant 1/(1 + e^2) exactly: two undecided comparisons per
+    layer, 12 over T = 6, of which the first ten are listed."""
+    W, on = np.eye(2), np.array([[1, 0], [-1, 0]])
+    ev = L.check_lemma4(masks.complete(2), on, (W, W, np.eye(2), 1), 6, eps_rule="sharp",
+                        cap=60)
+    assert ev.status == "open"
+    assert ev.details["undecided"] == [[t, i, 1 - i] for t in range(5) for i in (0, 1)]
+    assert ev.details["weights_checked"] == 4 * 6

@@ -230,9 +230,9 @@ def test_f2_symbolic_N():
 def test_f2_symbolic_matches_constructions():
     """The symbolic-N formula agrees with the exact construction at small N."""
     import sympy as sp
-    from counterexamples import jordan
+    from counterexamples import jordan, jordan_facts
     for N, w in [(3, 2), (4, 5)]:
-        b = jordan.stable_rank_bound(jordan.equilibrium(N, N, N, w))
+        b = jordan_facts.stable_rank_bound(jordan.equilibrium(N, N, N, w))
         assert sp.simplify(b["last_column2"] - (N - sp.Rational(N - 1, w ** 2))) == 0
 
 
@@ -270,3 +270,40 @@ def test_every_claim_of_these_modules_has_a_scope():
             for p in ([sc] if sc["kind"] == "sampled" else sc["parts"]):
                 if p["kind"] == "sampled":
                     assert p["instances"] >= 1 and p["generator"], cid
+
+
+# ------------------------------------------------------------- round 3 (mutation)
+def _hypotheses(ev):
+    """The hypotheses of a decided query, read back from its SMT-LIB text (every assertion
+    but the last, which is the negated conclusion)."""
+    s = z3.Solver()
+    s.from_string(ev.details["smtlib"])
+    return list(s.assertions())[:-1]
+
+
+def test_lemma2_queries_cover_the_stated_parameter_range():
+    """A proof over a narrower domain than stated would still be unsat: check that the
+    hypotheses of every Lemma 2 query admit both ends of the stated ranges, p in [0, 1]
+    and pi in [0, 1] (each end alone, with everything else free)."""
+    evs = [Z.lemma2_one_step(2, timeout_ms=MS), *Z.lemma2_induction(2, timeout_ms=MS),
+           Z.lemma2_printed(2, p_above_half=False, timeout_ms=MS),
+           Z.lemma2_printed_from_symmetric(timeout_ms=MS)]
+    checked = 0
+    for ev in evs:
+        _universal(ev)
+        hyps = _hypotheses(ev)
+        names = {str(v) for h in hyps for v in z3.z3util.get_vars(h)}
+        for var in ("p", "pi"):
+            if var not in names:
+                continue
+            top = Fraction(1, 2) if ev.details["query"].startswith(
+                ("lemma2-printed-n", "lemma2-printed-from")) and var == "p" else 1
+            for val in (0, top):
+                s = z3.Solver()
+                s.set("timeout", MS)
+                s.add(*hyps, z3.Real(var) == z3.RealVal(val))
+                assert s.check() == z3.sat, (ev.details["query"], var, val)
+                checked += 1
+    # p in the eight queries but osc-nonincreasing (7); pi in the two induction steps, the
+    # eps form and printed-from-symmetric (4); two ends each
+    assert checked == 2 * (7 + 4)
