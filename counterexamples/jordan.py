@@ -61,6 +61,8 @@ __all__ = [
 
 #: largest |w| accepted: beyond it exact surd arithmetic on 1/w^2 blows up
 W_MAX = 10 ** 12
+#: largest d for the exact d x d value matrix (its d^2 SymPy entries)
+D_MAX = 2048
 
 
 class ConstructionError(RankCollapseError):
@@ -114,8 +116,11 @@ def value_matrix(d: int, w) -> sp.Matrix:
     [0, 1, w],
     [0, 0, 1]])
     """
-    if not isinstance(d, int) or d < 1:
+    if isinstance(d, bool) or not isinstance(d, int) or d < 1:
         raise ShapeError(f"d must be a positive integer, got d={d!r}")
+    if d > D_MAX:
+        raise ShapeError(f"d = {d} is too large for an exact d x d SymPy matrix (d^2 entries); "
+                         f"at most {D_MAX}")
     w = parse_w(w)
     return sp.Matrix(d, d, lambda i, j: 1 if i == j else (w if j == i + 1 else 0))
 

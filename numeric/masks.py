@@ -32,7 +32,7 @@ __all__ = [
     "complete", "causal", "sliding_window", "unidirectional_window", "dilated_window",
     "strided", "block_local", "global_window", "prefix_lm", "from_edges", "FAMILIES",
     "as_mask", "is_sparse", "missing_self_loops", "empty_rows", "check_a1", "to_dense",
-    "row_indices", "without_self_loops", "n_edges",
+    "row_indices", "without_self_loops", "n_edges", "load_mask_file",
 ]
 
 
@@ -183,7 +183,15 @@ def block_local(n: int, block: int, *, sparse: bool = False):
 
 
 def _check_globals(n: int, globals_) -> np.ndarray:
-    g = np.unique(np.asarray(list(globals_), dtype=np.int64))
+    try:
+        items = list(globals_)
+    except TypeError:
+        raise MaskError(f"globals must be a list of token indices, got {globals_!r}") from None
+    bad = [v for v in items if isinstance(v, (bool, np.bool_))
+           or not isinstance(v, (int, np.integer))]
+    if bad:
+        raise MaskError(f"global token indices must be integers, got {bad[:3]!r}")
+    g = np.unique(np.asarray(items, dtype=np.int64))
     if g.size and (g.min() < 0 or g.max() >= n):
         raise MaskError(f"global token indices must lie in [0, {n}), got {list(globals_)}")
     return g
@@ -232,7 +240,17 @@ def from_edges(n: int, edges: Iterable[tuple[int, int]], *, convention: str,
     n = _check_n(n)
     if convention not in ("query-key", "paper"):
         raise MaskError(f"convention must be 'query-key' or 'paper', got {convention!r}")
-    e = np.asarray(list(edges), dtype=np.int64).reshape(-1, 2)
+    pairs = []
+    for k, edge in enumerate(edges):
+        try:
+            i, j = edge
+        except (TypeError, ValueError):
+            raise MaskError(f"edge {k} must be a pair (i, j), got {edge!r}") from None
+        for v in (i, j):
+            if isinstance(v, (bool, np.bool_)) or not isinstance(v, (int, np.integer)):
+                raise MaskError(f"edge {k}: endpoints must be integers, got {edge!r}")
+        pairs.append((int(i), int(j)))
+    e = np.asarray(pairs, dtype=np.int64).reshape(-1, 2)
     if e.size and (e.min() < 0 or e.max() >= n):
         raise MaskError(f"edge endpoints must lie in [0, {n})")
     rows, cols = (e[:, 0], e[:, 1]) if convention == "query-key" else (e[:, 1], e[:, 0])
@@ -342,3 +360,118 @@ def row_indices(M) -> list[np.ndarray]:
     if sp.issparse(M):
         return [M.indices[M.indptr[i]:M.indptr[i + 1]] for i in range(M.shape[0])]
     return [np.flatnonzero(row) for row in M]
+
+
+# ---------------------------------------------------------------------------- mask files
+#: the largest N a mask file may declare (index arrays stay small; graph searches are linear)
+FILE_MAX_TOKENS = 1 << 24
+#: the most edge lines an edge-list file may hold
+FILE_MAX_EDGES = 50_000_000
+
+EDGE_LIST_GRAMMAR = """\
+edge list (any file that is not .npy / .npz), one item per line:
+  # text            a comment (also after an entry); blank lines are ignored
+  n N               optional, before any edge: the number of tokens N
+  i j               token i attends to token j (M[i, j]; the paper's edge j -> i),
+                    0-based integers; repeats are allowed
+without an "n" line N = 1 + the largest index; self-loops only where listed"""
+
+
+def _mask_values(path, arr, what):
+    """A boolean array from bool, or from integers that are all 0 or 1."""
+    if arr.dtype == np.bool_:
+        return arr
+    if np.issubdtype(arr.dtype, np.integer):
+        bad = arr[(arr != 0) & (arr != 1)]
+        if bad.size == 0:
+            return arr.astype(bool)
+        raise MaskError(f"mask file {path}: {what} entries must be booleans or the integers "
+                        f"0 and 1, got {bad.ravel()[0]}")
+    raise MaskError(f"mask file {path}: {what} entries must be booleans (or the integers 0 "
+                    f"and 1), got dtype {arr.dtype}")
+
+
+def load_mask_file(path) -> "np.ndarray | sp.csr_array":
+    """A mask from a file: a boolean ``.npy`` (``numpy.save``; 0/1 integers accepted), a
+    sparse ``.npz`` (``scipy.sparse.save_npz``), or an edge list (:data:`EDGE_LIST_GRAMMAR`).
+    ``.npz`` and edge lists load as CSR.  Raises :class:`MaskError` in one line naming the
+    file and what is wrong; self-loops are not added (A1 is checked where it is used)."""
+    import os
+
+    p = os.fspath(path)
+    if not os.path.exists(p):
+        raise MaskError(f"mask file {p!r} not found")
+    if os.path.isdir(p):
+        raise MaskError(f"mask file {p!r} is a directory")
+    ext = os.path.splitext(p)[1].lower()
+    try:
+        if ext == ".npy":
+            arr = np.load(p, allow_pickle=False)
+            if arr.ndim != 2 or arr.shape[0] != arr.shape[1] or arr.shape[0] < 1:
+                raise MaskError(f"mask file {p!r}: a mask is a square 2-D array, got shape "
+                                f"{arr.shape}")
+            return as_mask(np.ascontiguousarray(_mask_values(p, arr, "the")))
+        if ext == ".npz":
+            try:
+                M = sp.load_npz(p)
+            except (ValueError, KeyError):
+                raise MaskError(f"mask file {p!r} is not a scipy.sparse .npz (write it with "
+                                "scipy.sparse.save_npz)") from None
+            if M.ndim != 2 or M.shape[0] != M.shape[1] or M.shape[0] < 1:
+                raise MaskError(f"mask file {p!r}: a mask is square, got shape {M.shape}")
+            if M.shape[0] > FILE_MAX_TOKENS:
+                raise MaskError(f"mask file {p!r}: N = {M.shape[0]} is above "
+                                f"{FILE_MAX_TOKENS}")
+            M = sp.csr_array(M)
+            M.eliminate_zeros()
+            M.data = _mask_values(p, M.data, "the stored")
+            return as_mask(M)
+    except MaskError:
+        raise
+    except (OSError, ValueError, EOFError) as exc:
+        raise MaskError(f"mask file {p!r} cannot be read as {ext}: "
+                        f"{' '.join(str(exc).split())[:150]}") from None
+    return _load_edge_list(p)
+
+
+def _load_edge_list(p: str):
+    n, rows, cols = None, [], []
+    try:
+        fh = open(p, encoding="utf-8")
+    except OSError as exc:
+        raise MaskError(f"mask file {p!r}: {exc.strerror}") from None
+    with fh:
+        try:
+            for k, line in enumerate(fh, 1):
+                body = line.split("#", 1)[0].split()
+                if not body:
+                    continue
+                where = f"mask file {p!r} line {k}"
+                if body[0] == "n":
+                    if n is not None or rows:
+                        raise MaskError(f"{where}: 'n N' must come once, before the edges")
+                    if len(body) != 2 or not body[1].isdigit() or int(body[1]) < 1:
+                        raise MaskError(f"{where}: expected 'n N' with an integer N >= 1")
+                    n = int(body[1])
+                    if n > FILE_MAX_TOKENS:
+                        raise MaskError(f"{where}: N = {n} is above {FILE_MAX_TOKENS}")
+                    continue
+                if len(body) != 2 or not (body[0].isdigit() and body[1].isdigit()):
+                    raise MaskError(f"{where}: expected 'i j' (two integers >= 0: token i "
+                                    f"attends to token j), got {line.strip()[:60]!r}")
+                i, j = int(body[0]), int(body[1])
+                top = n if n is not None else FILE_MAX_TOKENS
+                if i >= top or j >= top:
+                    raise MaskError(f"{where}: index {max(i, j)} is outside [0, {top})")
+                rows.append(i)
+                cols.append(j)
+                if len(rows) > FILE_MAX_EDGES:
+                    raise MaskError(f"mask file {p!r}: more than {FILE_MAX_EDGES} edges")
+        except UnicodeDecodeError:
+            raise MaskError(f"mask file {p!r} is neither .npy, .npz nor a text edge list "
+                            "(not UTF-8 text)") from None
+    if not rows:
+        raise MaskError(f"mask file {p!r} lists no edge ('i j' lines: token i attends to j)")
+    if n is None:
+        n = 1 + max(max(rows), max(cols))
+    return from_edges(n, zip(rows, cols), convention="query-key", sparse=True)

@@ -161,6 +161,13 @@ def numerical_rank(X, tol=None):
     ``max(N, d) * machine_eps * sigma_max`` in float64; ``max(N, d) * 10^(5 - dps) *
     sigma_max`` in mpmath."""
     X, be = _tokens(X)
+    if tol is not None:
+        try:
+            ok = float(tol) >= 0 and np.isfinite(float(tol))
+        except (TypeError, ValueError):
+            ok = False
+        if not ok:
+            raise RankCollapseError(f"tol must be a finite number >= 0, got {tol!r}")
     s = singular_values(X)
     if tol is None:
         unit = np.finfo(float).eps if isinstance(be, Float64) else mpmath.mpf(10) ** (5 - be.digits)

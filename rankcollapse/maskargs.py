@@ -84,3 +84,37 @@ def mask_from_args(args, n: int, *, sparse: bool = False):
     fam = params.pop("family")
     ctor, _ = masks.FAMILIES[fam]
     return ctor(n, **params, sparse=sparse)
+
+
+def sink_logits(text: str) -> tuple[float, ...]:
+    """``--sink``: one attention-sink logit for every head, or a comma-separated list with
+    one per head (exact decimals or fractions, e.g. ``0.5``, ``-2``, ``1/3``)."""
+    import math
+
+    from theory.exact_text import NumberSyntaxError, parse_rational
+
+    parts = [t.strip() for t in str(text).split(",")]
+    if not parts or any(not t for t in parts) or len(parts) > 4096:
+        raise argparse.ArgumentTypeError(f"--sink takes a number or a comma-separated list of "
+                                         f"numbers (one per head), got {text[:40]!r}")
+    out = []
+    for t in parts:
+        try:
+            q = parse_rational(t, name="--sink")
+        except (NumberSyntaxError, ValueError) as exc:
+            raise argparse.ArgumentTypeError(" ".join(str(exc).split())[:200]) from None
+        if abs(q) > 700:        # e^s must be a finite float64 (and a useful sink)
+            raise argparse.ArgumentTypeError(f"--sink: a logit must lie in [-700, 700], got {t}")
+        v = float(q)
+        if not math.isfinite(v):
+            raise argparse.ArgumentTypeError(f"--sink: a logit must be finite, got {t}")
+        out.append(v)
+    return tuple(out)
+
+
+def mask_file(text: str) -> str:
+    """``--from`` / ``--mask-file``: the path of a mask file (checked when it is loaded)."""
+    if not text or "\x00" in text:
+        raise argparse.ArgumentTypeError("a mask file path is needed (.npy, .npz or an edge "
+                                         "list)")
+    return text

@@ -1,31 +1,34 @@
-"""Attention schedules of real models, built from their configuration fields.
+"""Attention schedules of real models: released checkpoints, class defaults, your config.
 
-A model's configuration (a ``transformers`` config class, its ``to_dict()``, or a
-``config.json`` a user passes) fixes which mask each layer uses.  The fields read, and
-how (decoder masks are the causal mask intersected with the local pattern):
+A schedule is read from a model's configuration by :func:`rankcollapse.configs.read_config`
+(through ``transformers``' own configuration classes when installed, else a documented
+reader that refuses what it cannot derive) and built here as one
+:class:`numeric.sparse_attention.Pattern` per layer of the period (O(N) per layer):
 
-* ``layer_types``          per layer: ``sliding_attention`` -> causal window,
-                           ``chunked_attention`` -> causal chunk, ``full_attention`` ->
-                           causal (dense).  The schedule is its shortest period.
-* ``sliding_window`` = W   transformers' convention (``masking_utils.sliding_window_overlay``:
-                           ``kv_idx > q_idx - W``): token i attends to ``i-W+1 .. i``, so a
-                           layer moves information ``W - 1`` tokens.  The Mistral paper
-                           counts ``W`` per layer; both are reported.
-* ``attention_chunk_size`` = C: token i attends to ``j <= i`` with ``j // C == i // C``.
-* ``attention_window``     (Longformer, an int or one per layer) = w: bidirectional
-                           ``|i - j| <= w / 2``, plus global tokens (default: token 0, the
-                           ``<s>``/CLS token a task marks global).
-* ``block_size`` = b, ``num_random_blocks`` = R (BigBird, ``attention_type`` =
-                           ``block_sparse``): blocks of b tokens; each query block attends
-                           to its 3 neighbouring blocks, the first and last (global) blocks
-                           and R random blocks (seeded; a fresh draw per layer), and the
-                           global blocks attend to all.
-* ``num_hidden_layers``    the depth; ``max_position_embeddings`` the default context N
-                           (capped at 131072).
+* decoders: ``full_attention`` -> causal; ``sliding_attention`` with W -> token i attends to
+  ``i-W+1 .. i`` (transformers' ``kv_idx > q_idx - W``: a layer moves information W - 1
+  tokens; ``window_convention="paper"`` counts W, the Mistral paper's count);
+  ``chunked_attention`` with C -> ``j <= i`` and ``j // C == i // C``;
+* encoders (ELECTRA, BERT, ...): the complete (bidirectional) mask on every layer;
+* Longformer (``attention_window`` w, one per layer or one for all): ``|i - j| <= w/2``
+  plus global tokens (default token 0);
+* BigBird (``block_size`` b, ``attention_type`` block_sparse): 3 sliding blocks and the
+  first and last (global) blocks; the library draws random blocks only in training (in
+  evaluation its random-block indices are all 0, the global first block), so the default
+  is evaluation mode; ``bigbird_training=True`` adds R seeded random blocks per query
+  block, a fresh draw per layer.  The library switches to full attention when
+  ``N <= (5 + 2R) b``.
 
-Without ``transformers`` installed, :data:`SNAPSHOT` holds the same fields as the config
-classes' defaults in transformers 5.24 (checked against the installed package by
-``tests/test_schedules.py`` when it is there).
+Names (:func:`load_config`):
+
+* released checkpoints (:data:`rankcollapse.checkpoints.CHECKPOINTS`): ``gemma-3-27b``,
+  ``command-r7b``, ``mistral-7b-v0.1``, ... with the context length, depth and window each
+  checkpoint ships;
+* class defaults (:data:`MODELS`, the names of earlier versions: ``mistral-7b``,
+  ``gemma-3``, ...): the defaults of the configuration class (transformers 5.24), which
+  are no released checkpoint (``gemma-3``'s depth 26 is the 1B model's; ``mistral-7b``'s
+  N = 131072 is the class default, v0.1 ships 32768);
+* a path to a ``config.json``.
 """
 from __future__ import annotations
 
@@ -38,23 +41,27 @@ import numpy as np
 from numeric.errors import RankCollapseError
 from numeric.sparse_attention import Pattern, Schedule
 
-MAX_N = 131072
+from .checkpoints import CHECKPOINTS, checkpoint_config
+from .configs import ModelSpec, read_config, transformers_available
 
-#: name -> (transformers config class, overrides of its defaults, note)
+#: the largest N built by default (a longer context is capped, and the cap is said)
+MAX_N = 1 << 24
+
+#: class-default names: name -> (transformers config class, overrides, note)
 MODELS = {
-    "mistral-7b": ("MistralConfig", {}, "Mistral 7B: sliding window 4096 on every layer"),
-    "gemma-2": ("Gemma2Config", {}, "Gemma 2: local 4096 alternating with global"),
-    "gemma-3": ("Gemma3TextConfig", {}, "Gemma 3: five local (4096 in the config class "
-                "default) to one global"),
-    "cohere2": ("Cohere2Config", {}, "Cohere2 (Command R7B): three local to one global"),
-    "llama-4": ("Llama4TextConfig", {}, "Llama 4: chunked 8192, global every fourth layer"),
-    "gpt-oss": ("GptOssConfig", {}, "gpt-oss: banded 128 alternating with dense"),
+    "mistral-7b": ("MistralConfig", {}, "class defaults of MistralConfig (N = 131072 is "
+                   "the class default; the v0.1 checkpoint is mistral-7b-v0.1)"),
+    "gemma-2": ("Gemma2Config", {}, "class defaults of Gemma2Config (26 layers)"),
+    "gemma-3": ("Gemma3TextConfig", {}, "class defaults of Gemma3TextConfig (26 layers, "
+                "window 4096: the 1B model's depth; checkpoints: gemma-3-27b, gemma-3-4b)"),
+    "cohere2": ("Cohere2Config", {}, "class defaults of Cohere2Config (40 layers, N 8192; "
+                "the checkpoint is command-r7b)"),
+    "llama-4": ("Llama4TextConfig", {}, "class defaults of Llama4TextConfig"),
+    "gpt-oss": ("GptOssConfig", {}, "class defaults of GptOssConfig (36 layers, as "
+                "gpt-oss-120b)"),
     "longformer": ("LongformerConfig", {"max_position_embeddings": 4098},
-                   "Longformer base 4096: window 512 plus global token 0 (the checkpoint "
-                   "allenai/longformer-base-4096 has max_position_embeddings = 4098 = "
-                   "4096 + 2 offset; the class default 512 is BERT's)"),
-    "bigbird": ("BigBirdConfig", {}, "BigBird (ITC): window 3 blocks of 64, 2 global "
-                "blocks, 3 random blocks per query block, seeded"),
+                   "LongformerConfig with the checkpoint's max_position_embeddings 4098"),
+    "bigbird": ("BigBirdConfig", {}, "class defaults of BigBirdConfig"),
 }
 
 _FIELDS = ("model_type", "layer_types", "sliding_window", "attention_chunk_size",
@@ -89,39 +96,40 @@ SNAPSHOT = {
                 "attention_type": "block_sparse", "is_decoder": False},
 }
 
-ENCODERS = ("longformer", "big_bird", "bert", "roberta")
 
-
-def transformers_available() -> bool:
-    try:
-        import transformers  # noqa: F401
-    except ImportError:
-        return False
-    return True
+def names() -> list[str]:
+    return list(CHECKPOINTS) + list(MODELS)
 
 
 def config_from_transformers(name: str) -> dict:
-    """The relevant fields of ``transformers``' config class for ``name`` (its defaults,
-    no weights, no network), with the overrides of :data:`MODELS`."""
+    """The relevant fields of ``transformers``' config class for class-default ``name``
+    (its defaults, no weights, no network), with the overrides of :data:`MODELS`."""
     import transformers
 
     cls_name, overrides, _ = MODELS[name]
     cfg = getattr(transformers, cls_name)(**overrides).to_dict()
     out = {k: cfg[k] for k in _FIELDS if k in cfg and cfg[k] is not None}
     out["_source"] = f"transformers {transformers.__version__} {cls_name}" + \
-        (f" with {overrides}" if overrides else "")
+        (f" with {overrides}" if overrides else "") + " (class defaults, not a checkpoint)"
     return out
 
 
 def load_config(spec: str) -> dict:
-    """A config by model name (:data:`MODELS`) or from a JSON file path.
+    """A raw config dict by name (checkpoint or class default) or from a JSON file.
 
-    Raises :class:`RankCollapseError` (one line) for an unknown name or a malformed file."""
+    The key ``_source`` says where it came from (``_checkpoint`` the repository).  Raises
+    :class:`RankCollapseError` (one line) for an unknown name or a malformed file."""
+    if spec in CHECKPOINTS:
+        cfg = checkpoint_config(spec)
+        cfg["_source"] = f"config.json of {CHECKPOINTS[spec]['repo']} (released checkpoint)"
+        cfg["_checkpoint"] = CHECKPOINTS[spec]["repo"]
+        return cfg
     if spec in MODELS:
         if transformers_available():
             return config_from_transformers(spec)
         cfg = dict(SNAPSHOT[spec])
-        cfg["_source"] = "snapshot of transformers 5.24 config defaults (transformers not installed)"
+        cfg["_source"] = ("snapshot of transformers 5.24 class defaults (not a checkpoint; "
+                          "transformers not installed)")
         return cfg
     p = Path(spec)
     try:
@@ -133,23 +141,19 @@ def load_config(spec: str) -> dict:
             cfg = json.loads(p.read_text())
         except FileNotFoundError:
             raise RankCollapseError(f"config file {spec!r} not found") from None
+        except IsADirectoryError:
+            raise RankCollapseError(f"config file {spec!r} is a directory; pass its "
+                                    "config.json") from None
         except (OSError, ValueError) as exc:
             raise RankCollapseError(f"config file {spec!r} is not valid JSON: "
                                     f"{str(exc).splitlines()[0]}") from None
         if not isinstance(cfg, dict):
             raise RankCollapseError(f"config file {spec!r} must hold a JSON object")
-        cfg.setdefault("_source", str(p))
+        cfg["_source"] = str(p)
         return cfg
-    raise RankCollapseError(f"unknown schedule {spec!r}; choose a model ({', '.join(MODELS)}) "
+    raise RankCollapseError(f"unknown schedule {spec!r}; choose a checkpoint "
+                            f"({', '.join(CHECKPOINTS)}), class defaults ({', '.join(MODELS)}) "
                             "or pass a config .json file")
-
-
-def _int_field(cfg, key, *, minimum=1):
-    v = cfg.get(key)
-    if isinstance(v, bool) or not isinstance(v, int) or v < minimum:
-        raise RankCollapseError(f"config field {key!r} must be an integer >= {minimum}, "
-                                f"got {v!r}")
-    return v
 
 
 def _period(seq: list) -> int:
@@ -159,44 +163,68 @@ def _period(seq: list) -> int:
     return len(seq)
 
 
-def schedule_from_config(cfg: dict, n: int | None = None, *, seed: int = 0,
-                         globals_=(0,), window_convention: str = "transformers") -> Schedule:
-    """The schedule a config describes at context length ``n`` (default: the config's
-    ``max_position_embeddings`` capped at 131072).  ``sources`` maps each field read to
-    its value.  ``window_convention="paper"`` counts a sliding window W as ``W`` tokens
-    back (the Mistral paper's count) instead of ``W - 1`` (transformers' mask)."""
-    if not isinstance(cfg, dict):
-        raise RankCollapseError("a config must be a dict / JSON object")
-    mt = str(cfg.get("model_type", ""))
-    depth = _int_field(cfg, "num_hidden_layers")
-    src = {"model_type": mt, "num_hidden_layers": depth, "config": cfg.get("_source", "")}
+def _context_n(ms: ModelSpec, n, src: dict) -> int:
     if n is None:
-        mpe = cfg.get("max_position_embeddings")
-        if not isinstance(mpe, int) or mpe < 1:
+        if ms.context is None:
             raise RankCollapseError("pass --n: the config has no max_position_embeddings")
-        n = min(mpe, MAX_N)
-        if mt == "longformer":
-            n = min(n, mpe - 2)  # RoBERTa's position offset of 2
-        src["max_position_embeddings"] = mpe
+        n = ms.context
+        src["N"] = f"{n} = max_position_embeddings" + \
+            (f" - {ms.extra['position_offset']} (position offset)"
+             if ms.extra.get("position_offset") else "") + \
+            f" ({ms.sources.get('max_position_embeddings', 'file')})"
+        if n > MAX_N:
+            src["N"] += f"; capped at {MAX_N} (pass --n to choose)"
+            n = MAX_N
+    else:
+        src["N"] = f"{n} (given)"
     if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
         raise RankCollapseError(f"N must be a positive integer, got {n!r}")
-    n = int(n)
-    if n > 4 * MAX_N:
-        raise RankCollapseError(f"N = {n} is beyond what this command handles ({4 * MAX_N})")
-    encoder = mt in ENCODERS
-    masks, labels = [], []
+    if n > MAX_N:
+        raise RankCollapseError(f"N = {n} is beyond what this command handles ({MAX_N})")
+    return int(n)
 
-    if mt == "longformer":
-        aw = cfg.get("attention_window")
+
+def schedule_from_config(cfg: dict, n: int | None = None, *, seed: int = 0,
+                         globals_=(0,), window_convention: str = "transformers",
+                         bigbird_training: bool = False,
+                         use_transformers: bool | None = None) -> Schedule:
+    """The schedule a config describes at context length ``n`` (default: the config's
+    context, at most :data:`MAX_N`).  ``sources`` maps each number to where it came from.
+    ``window_convention="paper"`` counts a sliding window W as ``W`` tokens back (the
+    Mistral paper's count) instead of ``W - 1`` (transformers' mask)."""
+    if not isinstance(cfg, dict):
+        raise RankCollapseError("a config must be a dict / JSON object")
+    if window_convention not in ("transformers", "paper"):
+        raise RankCollapseError(f"window_convention must be 'transformers' or 'paper', "
+                                f"got {window_convention!r}")
+    ms = read_config(cfg, use_transformers=use_transformers)
+    src = {"config": cfg.get("_source", ""), "model_type": ms.model_type,
+           "num_hidden_layers": ms.depth}
+    if "max_position_embeddings" in ms.extra:
+        src["max_position_embeddings"] = ms.extra["max_position_embeddings"]
+    prov = dict(ms.sources)
+    n = _context_n(ms, n, prov)
+    sch = _build(ms, n, src, seed=seed, globals_=globals_, convention=window_convention,
+                 training=bigbird_training)
+    sch.spec = ms
+    sch.provenance = prov
+    return sch
+
+
+def _build(ms: ModelSpec, n: int, src: dict, *, seed, globals_, convention, training):
+    mt, depth = ms.model_type, ms.depth
+    if ms.special == "longformer":
+        aw = ms.extra.get("attention_window")
         aws = aw if isinstance(aw, list) else [aw] * depth
-        if not aws or any(isinstance(a, bool) or not isinstance(a, int) or a < 2 or a % 2
-                          for a in aws):
-            raise RankCollapseError(f"attention_window must be a positive even integer or a "
-                                    f"list of them, got {aw!r}")
-        src["attention_window"] = aw
+        if len(aws) < depth or any(isinstance(a, bool) or not isinstance(a, int) or a < 2
+                                   or a % 2 for a in aws):
+            raise RankCollapseError(f"config field 'attention_window' must be a positive even "
+                                    f"integer or a list of {depth}, got {aw!r}")
+        src["attention_window"] = aw if not isinstance(aw, list) else \
+            f"{len(aw)} entries: {sorted(set(aw))}"
         g = tuple(x for x in globals_ if x < n)
-        src["global_tokens"] = list(g)
-        cache = {}
+        src["global_tokens"] = f"{list(g)} (the <s> token; a task may mark more)"
+        cache, masks, labels = {}, [], []
         for a in aws[:depth]:
             if a not in cache:
                 cache[a] = Pattern(n, window=a // 2, globals=g, label=f"window {a}")
@@ -204,90 +232,101 @@ def schedule_from_config(cfg: dict, n: int | None = None, *, seed: int = 0,
             labels.append(f"window +-{a // 2} + globals {list(g)}")
         p = _period(aws[:depth])
         return Schedule(masks[:p], mt, depth, src, labels[:p])
-
-    if mt == "big_bird":
-        b = _int_field(cfg, "block_size")
-        R = _int_field(cfg, "num_random_blocks", minimum=0)
-        at = cfg.get("attention_type", "block_sparse")
-        src.update(block_size=b, num_random_blocks=R, attention_type=at, seed=seed)
-        nb = -(-n // b)
-        if at != "block_sparse" or nb < 5 + 2 * R:
-            # transformers falls back to full attention for short inputs
-            m = Pattern(n, dense=True, label="full")
-            src["note"] = "full attention (original_full or too short for block_sparse)"
-            return Schedule([m], mt, depth, src, ["full"])
-        import scipy.sparse as sp
-
-        rng = np.random.default_rng(seed)
-        g = tuple(range(0, min(b, n))) + tuple(range((nb - 1) * b, n))
-        for layer in range(depth):
-            rows, cols = [], []
-            for q in range(1, nb - 1):
-                allowed = np.r_[1:max(1, q - 1), q + 2:nb - 1]
-                pick = rng.choice(allowed, size=min(R, allowed.size), replace=False)
-                rows += [q] * len(pick)
-                cols += pick.tolist()
-            E = sp.csr_array((np.ones(len(rows), dtype=bool), (rows, cols)), shape=(nb, nb))
-            masks.append(Pattern(n, window=1, block=b, globals=g, block_edges=E,
-                                 label=f"bigbird layer {layer}"))
-            labels.append(f"3 sliding blocks of {b} + 2 global blocks + {R} random blocks")
-        return Schedule(masks, mt, depth, src, labels)
-
-    if encoder:
-        raise RankCollapseError(f"model_type {mt!r}: no attention schedule known")
-    # decoders: causal everywhere
-    types = cfg.get("layer_types")
-    if types is None:
-        sw = cfg.get("sliding_window")
-        types = ["sliding_attention" if sw else "full_attention"] * depth
-    else:
-        src["layer_types"] = f"{len(types)} entries, period {_period(list(types))}"
-    if not isinstance(types, list) or len(types) < 1:
-        raise RankCollapseError(f"layer_types must be a list, got {types!r}")
-    types = list(types)[:depth]
+    if ms.special == "big_bird":
+        return _bigbird(ms, n, src, seed=seed, training=training)
+    if ms.direction == "bidirectional":
+        m = Pattern(n, dense=True, label="complete")
+        return Schedule([m], mt, depth, src, ["complete (bidirectional)"])
+    types = ms.layer_types
     p = _period(types)
-    made = {}
+    src["layer_types"] = f"{len(types)} entries, period {p}"
+    made, masks, labels = {}, [], []
     for kind in types[:p]:
         if kind not in made:
             if kind == "sliding_attention":
-                W = _int_field(cfg, "sliding_window")
+                W = ms.sliding_window
                 src["sliding_window"] = W
-                back = W if window_convention == "paper" else W - 1
+                back = W if convention == "paper" else W - 1
                 made[kind] = (Pattern(n, window=back, causal=True, label=f"sliding {W}"),
                               f"causal window {W} (j in [i-{back}, i])")
             elif kind == "chunked_attention":
-                C = _int_field(cfg, "attention_chunk_size")
+                C = ms.chunk
                 src["attention_chunk_size"] = C
                 made[kind] = (Pattern(n, chunk=C, causal=True, label=f"chunk {C}"),
                               f"causal chunk {C}")
-            elif kind == "full_attention":
-                made[kind] = (Pattern(n, dense=True, causal=True, label="full"), "causal full")
             else:
-                raise RankCollapseError(f"unknown layer type {kind!r} in layer_types")
+                made[kind] = (Pattern(n, dense=True, causal=True, label="full"), "causal full")
         masks.append(made[kind][0])
         labels.append(made[kind][1])
     return Schedule(masks, mt, depth, src, labels)
 
 
-def model_row(spec: str, n: int | None = None, *, seed: int = 0, CQ=1.0, CK=1.0, CV=1.0,
-              B0=1.0, d_qk=1.0) -> dict:
-    """The table row for one model: N, depth, schedule radius (both window conventions
-    for sliding windows), radius > depth?, Theorem 1's rate for the stated weight bounds,
-    and the config fields each number came from."""
-    import mpmath
+def _bigbird(ms: ModelSpec, n: int, src: dict, *, seed: int, training: bool) -> Schedule:
+    import scipy.sparse as sp
 
-    from theory.bounds import rate_summary
+    b = ms.extra.get("block_size")
+    R = ms.extra.get("num_random_blocks")
+    at = ms.extra.get("attention_type", "block_sparse")
+    for k, v, lo in (("block_size", b, 1), ("num_random_blocks", R, 0)):
+        if isinstance(v, bool) or not isinstance(v, int) or v < lo:
+            raise RankCollapseError(f"config field {k!r} must be an integer >= {lo}, got {v!r}")
+    mt, depth = ms.model_type, ms.depth
+    src.update(block_size=b, num_random_blocks=R, attention_type=at)
+    if at != "block_sparse" or n <= (5 + 2 * R) * b:
+        # BigBirdModel.forward: block_sparse is not possible if seq_length <= (5 + 2R) b
+        src["note"] = (f"full attention: attention_type {at!r}" if at != "block_sparse" else
+                       f"full attention: N = {n} <= (5 + 2R) b = {(5 + 2 * R) * b}, where "
+                       "transformers switches to original_full")
+        return Schedule([Pattern(n, dense=True, label="full")], mt, depth, src, ["full"])
+    nb = -(-n // b)
+    g = tuple(range(0, min(b, n))) + tuple(range((nb - 1) * b, n))
+    if not training:
+        src["mode"] = "evaluation (no random blocks: their indices are all 0, the global block)"
+        m = Pattern(n, window=1, block=b, globals=g, label="bigbird (eval)")
+        return Schedule([m], mt, depth, src, [f"3 sliding blocks of {b} + 2 global blocks"])
+    src.update(mode="training (seeded random blocks, a fresh draw per layer)", seed=seed)
+    rng = np.random.default_rng(seed)
+    masks, labels = [], []
+    for layer in range(depth):
+        rows, cols = [], []
+        for q in range(1, nb - 1):
+            allowed = np.r_[1:max(1, q - 1), q + 2:nb - 1]
+            pick = rng.choice(allowed, size=min(R, allowed.size), replace=False)
+            rows += [q] * len(pick)
+            cols += pick.tolist()
+        E = sp.csr_array((np.ones(len(rows), dtype=bool), (rows, cols)), shape=(nb, nb))
+        masks.append(Pattern(n, window=1, block=b, globals=g, block_edges=E,
+                             label=f"bigbird layer {layer}"))
+        labels.append(f"3 sliding blocks of {b} + 2 global blocks + {R} random blocks")
+    return Schedule(masks, mt, depth, src, labels)
+
+
+def model_row(spec: str, n: int | None = None, *, seed: int = 0, CQ=1.0, CK=1.0, CV=1.0,
+              B0=1.0, d_qk=1.0, sink=None, bigbird_training: bool = False) -> dict:
+    """Everything ``rankcollapse mask --schedule`` prints: N, depth, the schedule radius
+    (both window conventions for sliding windows), radius against depth, which layers
+    carry the reach, Theorem 1's rate with what it assumes and whether it is vacuous at
+    this size, attention sinks, and the source of every number."""
     from theory.schedules import schedule_report
 
+    from .modelreport import reach_summary, sink_summary, theorem1_summary
+
     cfg = load_config(spec)
-    sch = schedule_from_config(cfg, n, seed=seed)
+    sch = schedule_from_config(cfg, n, seed=seed, bigbird_training=bigbird_training)
     rep = schedule_report(sch)
-    row = {"model": spec if spec in MODELS else Path(spec).name, "N": sch.n,
-           "layers": sch.depth, "period": sch.period, "pattern": sch.labels,
+    known = spec in CHECKPOINTS or spec in MODELS
+    row = {"model": spec if known else Path(spec).name,
+           "kind": ("released checkpoint " + CHECKPOINTS[spec]["repo"]) if spec in CHECKPOINTS
+           else (MODELS[spec][2] if spec in MODELS else "your config file"),
+           "N": sch.n, "layers": sch.depth, "direction": sch.spec.direction,
+           "period": sch.period, "pattern": sch.labels,
            "radius": rep["radius"], "radius_per_start": rep.get("radius_per_start"),
            "n_centres": rep.get("n_centres"), "problems": rep["problems"],
-           "sources": sch.sources}
-    if "sliding_window" in sch.sources:
+           "route": sch.spec.route, "sources": sch.sources,
+           "provenance": sch.provenance}
+    if spec in CHECKPOINTS:
+        row["checkpoint_note"] = CHECKPOINTS[spec]["notes"]
+    if sch.spec.sliding_window is not None and sch.spec.special is None:
         alt = schedule_report(schedule_from_config(cfg, n, seed=seed,
                                                    window_convention="paper"))
         row["radius_window_W_per_layer"] = alt["radius"]
@@ -297,18 +336,9 @@ def model_row(spec: str, n: int | None = None, *, seed: int = 0, CQ=1.0, CK=1.0,
         row["theorem1"] = None
         return row
     row["radius_exceeds_depth"] = bool(r > sch.depth)
-    maxdeg = rep["max_in_degree"]
-    # a finite schedule radius means some token reaches all in every block: at least one
-    # centre, whatever schedule_centres counts from start 0
-    rs = rate_summary(maxdeg, r, max(1, rep["n_centres"] or 0), CQ=CQ, CK=CK, CV=CV, B0=B0,
-                      d_qk=d_qk)
-    with mpmath.workdps(30):
-        eps = mpmath.mpf(rs["theorem1"]["eps"])
-        log10_eps_r = float(r * mpmath.log10(eps))
-    row["max_in_degree"] = maxdeg
-    row["theorem1"] = {"weight_bounds": {"CQ": CQ, "CK": CK, "CV": CV, "B0": B0,
-                                         "d_qk": d_qk},
-                       "eps": rs["theorem1"]["eps"], "log10_eps_to_r": round(log10_eps_r, 2),
-                       "one_minus_rate": rs["theorem1"].get("one_minus_rate"),
-                       "layers_per_e_fold": rs["theorem1"].get("layers_per_e_fold")}
+    row["max_in_degree"] = rep["max_in_degree"]
+    row["reach"] = reach_summary(sch, rep)
+    row["theorem1"] = theorem1_summary(sch, rep, CQ=CQ, CK=CK, CV=CV, B0=B0, d_qk=d_qk)
+    if sch.spec.sink or sink is not None:
+        row["sink"] = sink_summary(sch, rep, sink, CQ=CQ, CK=CK, CV=CV, B0=B0, d_qk=d_qk)
     return row

@@ -186,3 +186,75 @@ def test_mask_command_schedule(tmp_path, capsys):
     assert "not valid JSON" in err and len(err.strip().splitlines()) == 1
     assert main(["mask", "--schedule", "no-such-model"]) == 2
     assert "unknown schedule" in capsys.readouterr().err
+
+
+# ------------------------------------------------------------------ round 3 (mutation)
+def _reach_ref(ms, c, start):
+    """Independent reference: influence of token c from layer ``start`` (M[i, j]: i attends
+    to j, so influence flows j -> i), layers until every token is reached (inf if a full
+    period passes without growth; A1 makes the sets monotone)."""
+    n, P = ms[0].shape[0], len(ms)
+    S = np.zeros(n, dtype=bool)
+    S[c] = True
+    k, still = 0, 0
+    while not S.all():
+        S2 = S | ms[(start + k) % P][:, S].any(axis=1)
+        k += 1
+        still = still + 1 if S2.sum() == S.sum() else 0
+        if still >= P:
+            return math.inf
+        S = S2
+    return k
+
+
+def test_random_larger_schedules_against_reference():
+    """N = 12..24 (more than eight centres: the doubling / bisection search with probe
+    tokens), periods 2 and 3, against the reference propagation."""
+    rng = np.random.default_rng(31)
+    big = 0
+    for _ in range(25):
+        n, P = int(rng.integers(12, 25)), int(rng.integers(2, 4))
+        ms = []
+        for _ in range(P):
+            M = rng.random((n, n)) < rng.uniform(0.03, 0.15)
+            np.fill_diagonal(M, True)
+            ms.append(M)
+        ref = max(min(_reach_ref(ms, c, s) for c in range(n)) for s in range(P))
+        assert S.schedule_radius(ms) == ref
+        if ref < math.inf:
+            per = S._radius_search(ms)[1]
+            for s, p in enumerate(per):
+                assert _reach_ref(ms, p.token, s) == p.value
+            big += S.schedule_centres(ms).size > 8
+    assert big >= 5
+
+
+def test_single_mask_report_uses_the_graph_search():
+    """One (non-causal) mask, period 1: reach is the out-eccentricity, and the report comes
+    from theory.graphs' radius search (its BFS count is the reported cost)."""
+    for M in (masks.sliding_window(9, 1), masks.complete(6), masks.sliding_window(12, 2)):
+        g = graphs.radius_search(M)
+        rep = S.schedule_report([M])
+        assert rep["radius"] == g.value == graphs.radius(M)
+        assert rep["radius_per_start"] == [g.value]
+        assert rep["centre_token_per_start"] == [g.node]
+        assert rep["propagations"] == g.bfs_runs
+
+
+def test_radius_from_with_no_centre_is_inf():
+    s = S.schedule_radius_from([masks.causal(5), masks.causal(5)],
+                               _centres=np.zeros(0, dtype=np.int64))
+    assert s.value == math.inf and s.token is None
+
+
+def test_schedule_theorem1_constants_by_hand():
+    """Schedule [block_local(8, 4), complete(8)]: radius 2 (doctest of schedule_radius).
+    With eps = 1/2: q = 1 - (1/2)^2 = 3/4 and C = C_floor q^(-(r-1)/r) = C_floor (3/4)^(-1/2)."""
+    rng = np.random.default_rng(0)
+    X0 = rng.standard_normal((8, 2))
+    Z = np.zeros((2, 2))
+    sch = [masks.block_local(8, 4), masks.complete(8)]
+    K = S.schedule_theorem1_constants(sch, X0, (Z, Z, np.eye(2)), 3, eps_override=0.5)
+    assert K.r == 2 and K.max_in_degree == 8
+    ratio = float((K.C / K.C_floor).mid())
+    assert ratio == pytest.approx(0.75 ** -0.5, rel=1e-12)

@@ -57,7 +57,7 @@ from numeric.sparse_attention import (Pattern, Schedule, as_schedule, mask_backw
 
 from .evidence import Evidence, escalate
 
-__all__ = ["schedule_reach", "schedule_centres", "schedule_radius", "schedule_radius_from",
+__all__ = ["mask_is_causal", "causal_schedule_radius", "schedule_reach", "schedule_centres", "schedule_radius", "schedule_radius_from",
            "check_schedule_a1", "schedule_report", "ScheduleSearch",
            "schedule_theorem1_constants", "check_schedule_theorem1"]
 
@@ -335,9 +335,52 @@ def schedule_radius(masks):
     return _radius_search(masks)[0]
 
 
+def mask_is_causal(M) -> bool:
+    """Every edge goes from an earlier token to a later one (``M[i, j]`` only for
+    ``j <= i``): a causal :class:`Pattern`, or a dense / sparse mask with no entry above
+    the diagonal."""
+    import scipy.sparse as sp
+
+    if isinstance(M, Pattern):
+        return bool(M.causal)
+    if sp.issparse(M):
+        C = sp.coo_array(M)
+        return not bool(((C.col > C.row) & (C.data != 0)).any())
+    return not bool(np.triu(np.asarray(M, dtype=bool), 1).any())
+
+
+def causal_schedule_radius(masks):
+    """:func:`schedule_radius` of a causal schedule (every mask causal, A1 checked), by
+    token 0's reach alone: ``math.inf`` when token 0 never reaches every token (then no
+    token does).  Raises :class:`MaskError` for a schedule that is not causal."""
+    sch = as_schedule(masks)
+    check_schedule_a1(sch)
+    if not all(mask_is_causal(M) for M in sch.masks):
+        raise MaskError("causal_schedule_radius needs causal masks (M[i, j] only for j <= i)")
+    if sch.n == 1:
+        return 0
+    return max(schedule_reach(sch, 0, s) for s in range(sch.period))
+
+
+def _causal_radius(sch: Schedule):
+    """For a causal schedule under A1 only token 0 can be a centre (nothing reaches token
+    0 but itself), so the radius from each start is token 0's reach: ``P`` forward runs,
+    no centre search.  ``None`` when token 0 is not a centre (the general search then
+    finds the witness)."""
+    per = [schedule_reach(sch, 0, s) for s in range(sch.period)]
+    if any(v == math.inf for v in per):
+        return None
+    return max(per), [ScheduleSearch(s, v, 0, v) for s, v in enumerate(per)]
+
+
 def _radius_search(masks):
     sch = as_schedule(masks)
     check_schedule_a1(sch)
+    single = sch.period == 1 and not isinstance(sch.masks[0], Pattern)
+    if sch.n > 1 and not single and all(mask_is_causal(M) for M in sch.masks):
+        fast = _causal_radius(sch)
+        if fast is not None:
+            return fast
     pr = _Prop(sch)
     if sch.period == 1 and not isinstance(sch.masks[0], Pattern) and pr.n > 1:
         # one mask under A1: reach = out-eccentricity, so the graph search of
@@ -389,6 +432,8 @@ def schedule_report(masks) -> dict:
         out["problems"].append(
             "not quasi-strongly connected: no token's influence ever reaches every token"
             + (f" (no token reaches both {pair[0]} and {pair[1]})" if pair else ""))
+    elif sch.n > 1 and all(mask_is_causal(M) for M in sch.masks):
+        out["n_centres"] = 1                # token 0, the only possible centre of a causal mask
     else:
         out["n_centres"] = int(schedule_centres(sch).size)
     out["max_in_degree"] = max(mask_in_degree_bound(M) for M in sch.masks)

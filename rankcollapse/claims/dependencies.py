@@ -336,6 +336,18 @@ TABLE: dict[str, dict] = {
     },
     "schedule-negative-controls": {"kind": "finding", "paper": ["theorem-1-schedule"]},
     "real-model-schedules": {"kind": "experiment", "paper": ["schedule-radius-single-mask"]},
+    "checkpoint-schedules": {"kind": "experiment", "paper": ["schedule-radius-single-mask"]},
+    # ---------------------------------------------------------------- attention sinks (beyond)
+    "sink-model": {"kind": "finding", "paper": ["attention-row-stochastic"]},
+    "sink-post-ln-invariance": {
+        "kind": "theorem", "paper": ["sink-model", "layernorm-scale-invariance"],
+        "tex": r"X_{\mathrm{sink}}(t)=X(t)\ \text{(post-LN, one head)}"},
+    "sink-san-shrink": {
+        "kind": "theorem", "paper": ["sink-model", "assumption-a2", "assumption-a3"],
+        "tex": r"\mu(X(t))\le\sqrt N\,c_{\max}^t B_0 C_V,\ c_{\max}=\frac{De^B}{De^B+e^s}"},
+    "sink-san-consensus-fails": {"kind": "finding", "paper": ["sink-model", "theorem-1"]},
+    "sink-san-direction": {"kind": "finding", "paper": ["sink-model", "theorem-1"]},
+    "sink-pre-ln": {"kind": "finding", "paper": ["sink-model", "sink-post-ln-invariance"]},
 }
 
 #: The two routes to Theorem 1, drawn as chains on the blueprint's graph page.  An arrow

@@ -151,33 +151,135 @@ def negative_controls(cfg: Config):
 
 
 @claim("real-model-schedules", "Beyond the paper: real models",
-       "Schedule radius of eight real models' attention patterns at their context length, "
-       "against their depth; Mistral's 4096-token window spans 32 layers at N = 131072 "
-       "when a layer moves W tokens (33 under transformers' mask, which moves W - 1).",
-       test="tests/test_schedules.py::test_model_table", notes="Real models' schedules (beyond the paper)")
+       "Schedule radius of the eight class-default configurations (transformers 5.24; not "
+       "released checkpoints) at their stated N, against their depth. Anchor: MistralConfig's "
+       "defaults (a 4096-token window on all 32 layers, N = 131072) give radius 32 when a "
+       "layer moves W tokens (the Mistral paper's count) and 33 under transformers' mask, "
+       "which moves W - 1: one more than the 32 layers.",
+       test="tests/test_schedules.py::test_model_table",
+       notes="Real models' schedules (beyond the paper)")
 def real_models(cfg: Config):
     from rankcollapse import models as MD
 
     rows = {}
     for name in MD.MODELS:
         c = dict(MD.SNAPSHOT[name])
-        sch = MD.schedule_from_config(c, None, seed=cfg.seed)
+        sch = MD.schedule_from_config(c, None, seed=cfg.seed, use_transformers=False)
         rep = S.schedule_report(sch)
         rows[name] = {"N": sch.n, "layers": sch.depth, "radius": rep["radius"],
                       "radius_exceeds_depth": rep["radius"] > sch.depth,
                       "sources": sch.sources}
         if name == "mistral-7b":
-            paper = S.schedule_radius(MD.schedule_from_config(c, None,
+            paper = S.schedule_radius(MD.schedule_from_config(c, None, use_transformers=False,
                                                               window_convention="paper"))
             rows[name]["radius_window_W_per_layer"] = paper
     m = rows["mistral-7b"]
     expected_paper = math.ceil((131072 - 1) / 4096)
     expected_tf = math.ceil((131072 - 1) / 4095)
     ok = m["radius_window_W_per_layer"] == expected_paper == 32 and m["radius"] == expected_tf
-    return Evidence("schedule radii of eight model configs; Mistral anchor", "holds" if ok
-                    else "fails", "exact", {"rows": rows, "anchor": {
+    return Evidence("schedule radii of eight class-default configs; Mistral anchor",
+                    "holds" if ok else "fails", "exact", {"rows": rows, "anchor": {
                         "paper_convention": [m["radius_window_W_per_layer"], expected_paper],
                         "transformers_convention": [m["radius"], expected_tf]}},
-                    scope=exhaustive("the eight model schedules (config defaults of "
-                                     "transformers 5.24) at their stated N",
-                                     "exact integer frontier propagation", 8))
+                    scope=exhaustive("the eight class-default schedules (transformers 5.24) "
+                                     "at their stated N", "exact integer frontier propagation",
+                                     8))
+
+
+#: audited radii of the released checkpoints (transformers' window convention)
+AUDITED = {"gemma-3-27b": 6, "gemma-3-4b": 6, "command-r7b": 4, "gemma-2-9b": 2,
+           "llama-4-scout": 4, "deepseek-r1-distill-qwen-7b": 1, "mistral-7b-v0.1": 9,
+           "gpt-oss-20b": 2, "gpt-oss-120b": 2, "electra-base": 1,
+           "longformer-base-4096": 1, "bigbird-roberta-base": 1}
+#: the project's own search runs at most this N (the interval count runs at the full N)
+SEARCH_N = 1 << 20
+
+
+def interval_reach_radius(kinds: list, n: int, window: int | None, chunk: int | None) -> float:
+    """Radius of a causal schedule by token 0's reach alone, counted on prefixes: after any
+    layers token 0's influence is a prefix [0, R] (window W: R -> R + W - 1; chunk C: R ->
+    end of R's chunk; full: everything).  Independent of the graph code; inf if it stalls."""
+    P, worst = len(kinds), 0
+    for s in range(P):
+        R, k = 0, 0
+        while R < n - 1:
+            kind = kinds[(s + k) % P]
+            R2 = (n - 1 if kind == "full_attention" else
+                  min(n - 1, R + window - 1) if kind == "sliding_attention" else
+                  min(n - 1, (R // chunk + 1) * chunk - 1))
+            k += 1
+            if R2 == R and all(x != "full_attention" for x in kinds) and k >= P:
+                return math.inf
+            R = R2
+        worst = max(worst, k)
+    return worst
+
+
+@claim("checkpoint-schedules", "Beyond the paper: real models",
+       "The released checkpoints' configurations (Gemma 3 27B / 4B, Command R7B, Gemma 2 9B, "
+       "Llama 4 Scout, a Qwen2 with use_sliding_window false, Mistral 7B v0.1, gpt-oss "
+       "20B / 120B, ELECTRA, Longformer, BigBird) read as the library reads them give radii "
+       "6, 6, 4, 2, 4, 1, 9 (8 counting W per layer), 2, 2, 1, 1, 1 at their shipped context "
+       "(decoders checked against an independent prefix count at the full context); an "
+       "ELECTRA config is an encoder; the raw-JSON reading gives the wrong radii; a config "
+       "whose pattern cannot be derived is refused in one line.",
+       test="tests/test_model_configs.py::test_checkpoint_radii_against_bfs",
+       notes="Attention sinks and released checkpoints (beyond the paper)")
+def checkpoint_schedules(cfg: Config):
+    from numeric.errors import RankCollapseError
+    from rankcollapse import models as MD
+
+    rows, bad = {}, []
+    for name, want in AUDITED.items():
+        raw = MD.load_config(name)
+        full = MD.schedule_from_config(raw, use_transformers=False)
+        ms = full.spec
+        n_full = ms.context
+        sch = full if full.n <= SEARCH_N else MD.schedule_from_config(
+            raw, SEARCH_N, use_transformers=False)
+        r = S.schedule_radius(sch)
+        row = {"N": n_full, "layers": ms.depth, "direction": ms.direction, "radius": r}
+        if sch.n != n_full:
+            row["searched_at_N"] = sch.n
+        if ms.direction == "causal" and ms.special is None:
+            row["prefix_count_at_full_N"] = interval_reach_radius(
+                ms.layer_types[:sch.period], n_full, ms.sliding_window, ms.chunk)
+            if row["prefix_count_at_full_N"] != r:
+                bad.append({name: row})
+        if r != want:
+            bad.append({name: row, "audited": want})
+        rows[name] = row
+    if rows["electra-base"]["direction"] != "bidirectional":
+        bad.append({"electra-base": "read as a causal decoder"})
+    # negative control 1: the raw-JSON reading (every layer sliding with the file's window,
+    # default N, no class defaults, text_config ignored) gives wrong radii
+    naive = {"gemma-3-27b": interval_reach_radius(["sliding_attention"], 131072, 1024, None),
+             "deepseek-r1-distill-qwen-7b":
+                 interval_reach_radius(["sliding_attention"], 131072, 4096, None)}
+    if naive["gemma-3-27b"] == AUDITED["gemma-3-27b"] or naive["deepseek-r1-distill-qwen-7b"] == 1:
+        bad.append({"negative_control_not_caught": naive})
+    # negative control 2: an underivable pattern is refused in one line naming the field
+    try:
+        MD.schedule_from_config({"model_type": "mystery", "num_hidden_layers": 4,
+                                 "sliding_window": 64}, 128, use_transformers=False)
+        refused = None
+    except RankCollapseError as exc:
+        refused = str(exc)
+    if not refused or "model_type" not in refused or "\n" in refused:
+        bad.append({"refusal": refused})
+    m = rows["mistral-7b-v0.1"]
+    paper = S.schedule_radius(MD.schedule_from_config(MD.load_config("mistral-7b-v0.1"),
+                                                      window_convention="paper",
+                                                      use_transformers=False))
+    return Evidence("released checkpoints' schedule radii (transformers' window convention)",
+                    "fails" if bad else "holds", "exact",
+                    {"rows": rows, "mistral_v0.1_W_per_layer": paper,
+                     "raw_json_reading": naive, "refusal": refused,
+                     "mistral_v0.1_radius_vs_depth": [m["radius"], m["layers"]]},
+                    witness=bad[0] if bad else None,
+                    scope=exhaustive("the twelve released configurations of "
+                                     "rankcollapse/checkpoints.py at their shipped context "
+                                     "(the search capped at N = 2^20 for Llama 4 Scout, whose "
+                                     "prefix count runs at 10485760)",
+                                     "exact integer frontier propagation and prefix counts",
+                                     len(AUDITED)))

@@ -5,17 +5,31 @@ Examples:
   rankcollapse mask sliding_window --n 131072 --w 1
   rankcollapse mask global_window --n 4096 --w 2 --globals 0,5 --json
   rankcollapse mask sliding_window --n 8 --no-self-loops      # A1 is flagged
-  rankcollapse mask --schedule mistral-7b                      # a real model's schedule
-  rankcollapse mask --schedule gemma-3 --n 32768 --json
+  rankcollapse mask --from my_mask.npy                         # your own mask
+  rankcollapse mask --from edges.txt                           # an edge list "i j" per line
+  rankcollapse mask --schedule gemma-3-27b                     # a released checkpoint
+  rankcollapse mask --schedule gpt-oss-20b --sink 0.5          # with an attention sink
   rankcollapse mask --schedule my_config.json                  # your own config.json
 
-With --schedule NAME|CONFIG.json: the model's attention schedule (one mask per layer,
-built from its configuration fields; see rankcollapse/models.py) at --n tokens (default:
-the config's max_position_embeddings, at most 131072): the schedule radius (the block
-length of Theorem 1 for schedules), the model's depth, whether the radius exceeds the
-depth (Theorem 1's rate then says nothing within one forward pass), Theorem 1's rate for
-the stated weight bounds, and the config field each number came from.  Models:
-mistral-7b, gemma-2, gemma-3, cohere2, llama-4, gpt-oss, longformer, bigbird.
+With --from FILE: a boolean .npy (numpy.save; 0/1 integers accepted), a sparse .npz
+(scipy.sparse.save_npz) or an edge list, whose grammar is:
+  # text  a comment;  "n N"  optional first entry, the number of tokens;
+  "i j"   token i attends to token j (M[i, j], the paper's edge j -> i), 0-based.
+The same facts and Theorem 1 / 2 rates as for a family; no closed form to compare with.
+A bad file is refused in one line naming it.
+
+With --schedule NAME|CONFIG.json: the model's attention schedule (one mask per layer, read
+from its configuration through transformers' own configuration class when installed, else
+the documented reader of rankcollapse/configs.py, which refuses what it cannot derive) at
+--n tokens (default: the checkpoint's context, max_position_embeddings): the schedule
+radius, the depth, which layers carry the reach, Theorem 1's rate with the assumptions it
+rests on and, when it is vacuous at this size, a sentence saying so; the source of every
+number.  Released checkpoints: gemma-2-9b, gemma-3-27b, gemma-3-4b, command-r7b,
+llama-4-scout, gpt-oss-20b, gpt-oss-120b, mistral-7b-v0.1, deepseek-r1-distill-qwen-7b,
+electra-base, longformer-base-4096, bigbird-roberta-base.  Class defaults of the
+configuration classes (no released checkpoint): mistral-7b, gemma-2, gemma-3, cohere2,
+llama-4, gpt-oss, longformer, bigbird.  gpt-oss has attention sinks (A_sink = diag(c) A,
+rows summing to c_i < 1); --sink LOGIT shows the range of c and what it does.
 
 Edge convention: the paper's edge j -> i means token i attends to token j (M[i, j]).
 Shown: A1 (every token attends to itself), strong and quasi-strong connectivity, the centre
@@ -31,7 +45,8 @@ import json
 import math
 
 from numeric.errors import MaskError
-from rankcollapse.maskargs import add_mask_arguments, mask_params
+from rankcollapse import argtypes
+from rankcollapse.maskargs import add_mask_arguments, mask_file, mask_params, sink_logits
 from rankcollapse.progress import Progress
 from theory.evidence import jsonable
 
@@ -54,28 +69,42 @@ def configure(p):
     p.add_argument("--diameter", choices=["auto", "always", "never"], default="auto",
                    help="auto: exact bounded search, stopped after --max-bfs BFS runs; "
                         "always: no cap; never: skip (default auto)")
-    p.add_argument("--max-bfs", type=int, default=64,
+    p.add_argument("--max-bfs", type=argtypes.bounded_int(0, 1 << 20, "--max-bfs"), default=64,
                    help="BFS runs allowed to the diameter search under --diameter auto (64)")
-    p.add_argument("--max-edges", type=float, default=5e7,
+    p.add_argument("--max-edges", type=float, default=1e7,
                    help="skip the graph search (closed forms only) above this many edges "
-                        "(5e7)")
+                        "(1e7: the searches take about 90 bytes an edge, so 1e7 edges is "
+                        "about 1 GiB)")
     p.add_argument("--no-self-loops", action="store_true",
                    help="drop the diagonal (violates A1; distances do not change)")
     g = p.add_argument_group("Theorem 1 / Theorem 2 rates from weight bounds")
-    g.add_argument("--cq", type=float, default=1.0, help="bound on ||W_Q||_2 (A2), default 1")
-    g.add_argument("--ck", type=float, default=1.0, help="bound on ||W_K||_2 (A2), default 1")
-    g.add_argument("--cv", type=float, default=1.0,
+    g.add_argument("--cq", type=argtypes.positive_float("--cq", allow_zero=True), default=1.0,
+                   help="bound on ||W_Q||_2 (A2), default 1")
+    g.add_argument("--ck", type=argtypes.positive_float("--ck", allow_zero=True), default=1.0,
+                   help="bound on ||W_K||_2 (A2), default 1")
+    g.add_argument("--cv", type=argtypes.positive_float("--cv", allow_zero=True), default=1.0,
                    help="bound on the value-matrix products (A3), default 1")
-    g.add_argument("--token-norm", type=float, default=1.0,
+    g.add_argument("--token-norm", type=argtypes.positive_float("--token-norm"), default=1.0,
                    help="largest input token norm B0, default 1")
-    g.add_argument("--dqk", type=float, default=1.0, help="temperature d_QK, default 1")
+    g.add_argument("--dqk", type=argtypes.positive_float("--dqk"), default=1.0, help="temperature d_QK, default 1")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
     p.add_argument("--schedule", metavar="NAME|CONFIG.json", default=None,
-                   help="a real model's attention schedule (mistral-7b, gemma-2, gemma-3, "
-                        "cohere2, llama-4, gpt-oss, longformer, bigbird) or a config .json")
-    p.add_argument("--seed", type=int, default=0,
-                   help="--schedule bigbird: seed of the random blocks (0)")
-    for a in p._actions:      # FAMILY is optional when --schedule is given
+                   help="a model's attention schedule: a released checkpoint (gemma-3-27b, "
+                        "command-r7b, mistral-7b-v0.1, llama-4-scout, gpt-oss-20b, ...), class "
+                        "defaults (mistral-7b, gemma-3, ...) or a config .json")
+    p.add_argument("--from", dest="from_file", metavar="FILE", type=mask_file, default=None,
+                   help="your own mask: a boolean .npy, a scipy.sparse .npz, or an edge list "
+                        "('i j' per line: token i attends to j; optional first line 'n N')")
+    p.add_argument("--sink", metavar="LOGIT[,LOGIT...]", type=sink_logits, default=None,
+                   help="--schedule: an attention-sink logit (one, or one per head) to show "
+                        "its effect (gpt-oss has learned sinks; their values are in the "
+                        "weights)")
+    p.add_argument("--bigbird-training", action="store_true",
+                   help="--schedule with BigBird: training mode (seeded random blocks; "
+                        "evaluation mode, the default, has none)")
+    p.add_argument("--seed", type=argtypes.seed, default=0,
+                   help="--bigbird-training: seed of the random blocks (0)")
+    for a in p._actions:      # FAMILY is optional when --schedule / --from is given
         if a.dest == "family":
             a.nargs, a.default = "?", None
 
@@ -148,10 +177,19 @@ def _fmt(v) -> str:
 def run(args) -> int:
     from numeric import masks
     from theory import graphs
+    if getattr(args, "schedule", None) and getattr(args, "from_file", None):
+        raise MaskError("--from and --schedule exclude each other: give one")
     if getattr(args, "schedule", None):
+        if args.family is not None:
+            raise MaskError(f"--schedule sets the masks itself: drop the family "
+                            f"{args.family!r}")
         return _run_schedule(args)
+    if getattr(args, "sink", None) is not None:
+        raise MaskError("--sink applies to --schedule (a model's attention)")
+    if getattr(args, "from_file", None):
+        return _run_file(args)
     if args.family is None:
-        raise MaskError("give a mask FAMILY or --schedule NAME|CONFIG.json")
+        raise MaskError("give a mask FAMILY, --from FILE or --schedule NAME|CONFIG.json")
     if args.n is None:
         args.n = 16
     if args.n < 1:
@@ -166,8 +204,8 @@ def run(args) -> int:
         raise MaskError(f"--globals must lie in [0, {args.n}), got {args.globals}")
     n = args.n
     sparse = args.sparse or n > SPARSE_FROM
+    closed = _closed_form_rows(family, n, params)     # validates the family's parameters
     est = _edge_estimate(family, n, params)
-    closed = _closed_form_rows(family, n, params)
     report = {"family": family, "params": params, "n": n, "sparse": sparse,
               "edge_convention": "j -> i iff token i attends to token j (M[i, j])",
               "closed_form": closed}
@@ -299,6 +337,60 @@ def _print_table(rep: dict) -> None:
               + ("" if z >= 0 else " (every token is global: z - a := -1)"))
 
 
+# ---------------------------------------------------------------------------- mask files
+def _run_file(args) -> int:
+    from numeric import masks
+    from theory import graphs
+
+    from rankcollapse.maskargs import DEFAULTS
+    given = [k for k in DEFAULTS if getattr(args, k, None) is not None]
+    if given or args.family is not None:
+        what = f"--{given[0]}" if given else f"the family {args.family!r}"
+        raise MaskError(f"--from FILE gives the mask itself: drop {what}")
+    if args.max_bfs < 2:
+        raise MaskError(f"--max-bfs must be at least 2, got {args.max_bfs}")
+    with Progress("mask --from", None) as prog:
+        M = masks.load_mask_file(args.from_file)
+        n = M.shape[0]
+        if args.n is not None and args.n != n:
+            raise MaskError(f"--n {args.n} disagrees with the mask file, which has N = {n}")
+        if args.no_self_loops:
+            M = masks.without_self_loops(M)
+        prog.update(0, "mask loaded")
+        dia = {"auto": "auto", "always": True, "never": False}[args.diameter]
+        facts = graphs.graph_facts(M, diameter=dia, max_bfs=args.max_bfs)
+    report = {"file": args.from_file, "n": n, "sparse": bool(masks.is_sparse(M)),
+              "edge_convention": "j -> i iff token i attends to token j (M[i, j])",
+              "search": facts, "rates": _rates(args, M, facts)}
+    if args.json:
+        print(json.dumps(jsonable(report), indent=2))
+        return 0
+    f = facts
+    print(f"mask from {args.from_file}  N={n}  ({f['edges']} edges)")
+    print(f"edge convention: {report['edge_convention']}\n")
+    a1 = (f"yes ({n}/{n} tokens)" if f["a1"] else
+          f"NO: {f['n_missing_self_loops']} tokens lack a self-loop (first "
+          f"{f['missing_self_loops']}): Theorems 1-2 do not apply")
+    head = ", ".join(map(str, f["centers_head"]))
+    more = ", ..." if f["n_centers"] > len(f["centers_head"]) else ""
+    dia_s = "not computed" if f["diameter"] is None else _fmt(f["diameter"])
+    rows = [("A1 (self-loops)", a1),
+            ("strongly connected", f"{'yes' if f['strongly_connected'] else 'no'} "
+                                   f"({f['n_scc']} SCC)"),
+            ("quasi-strongly connected", "yes" if f["quasi_strongly_connected"] else "no"),
+            ("centre nodes", f"{f['n_centers']}" + (f": {head}{more}" if f["n_centers"] else "")),
+            ("radius", _fmt(f["radius"]) + (f" (from centre {f['radius_centre']})"
+                                            if f["radius_centre"] is not None and n > 1 else "")),
+            ("diameter", dia_s)]
+    w = max(len(r[0]) for r in rows)
+    for k, v in rows:
+        print(f"{k.ljust(w)}  {v}")
+    if f["diameter"] is None:
+        print(f"\ndiameter {f['diameter_note']}")
+    _print_rates(report["rates"])
+    return 0
+
+
 # ---------------------------------------------------------------------------- schedules
 def _run_schedule(args) -> int:
     from rankcollapse.models import model_row
@@ -308,13 +400,26 @@ def _run_schedule(args) -> int:
         raise MaskError(f"--n must be a positive integer, got {n}")
     with Progress("mask --schedule", None) as prog:
         row = model_row(args.schedule, n, seed=args.seed, CQ=args.cq, CK=args.ck, CV=args.cv,
-                        B0=args.token_norm, d_qk=args.dqk)
+                        B0=args.token_norm, d_qk=args.dqk, sink=args.sink,
+                        bigbird_training=args.bigbird_training)
         prog.update(0, "done")
     if args.json:
         print(json.dumps(jsonable(row), indent=2))
         return 0
-    print(f"schedule {row['model']}  N={row['N']}  layers={row['layers']}  "
-          f"period={row['period']}")
+    _print_schedule(row)
+    return 0
+
+
+def _print_schedule(row: dict) -> None:
+    prov = row.get("provenance", {})
+    print(f"schedule {row['model']}  ({row['kind']})")
+    print(f"read by: {row['route']}")
+    print(f"N = {row['N']} tokens  [{prov.get('N', 'given')}]")
+    print(f"layers = {row['layers']}, {row['direction']} "
+          f"{'decoder' if row['direction'] == 'causal' else 'encoder'} "
+          f"[{prov.get('direction', '')}], period {row['period']}")
+    if row.get("checkpoint_note"):
+        print(f"note: {row['checkpoint_note']}")
     print("edge convention: j -> i iff token i attends to token j (M[i, j]); layer t uses "
           "masks[t % period]")
     runs = []
@@ -328,23 +433,43 @@ def _run_schedule(args) -> int:
     for p in row["problems"]:
         print(f"PROBLEM: {p}")
     r = row["radius"]
-    print(f"schedule radius: {_fmt(r) if r is not None else 'undefined (A1 fails)'}"
+    print(f"\nschedule radius: {_fmt(r) if r is not None else 'undefined (A1 fails)'}"
           + (f"  (per start layer: {row['radius_per_start']})"
              if row.get("radius_per_start") and len(row["radius_per_start"]) > 1 else ""))
     if "radius_window_W_per_layer" in row:
-        print(f"  (counting a window W as moving W tokens per layer, as the Mistral paper "
-              f"does: {row['radius_window_W_per_layer']}; transformers' mask "
-              f"kv_idx > q_idx - W moves W - 1)")
+        print(f"  counting a window W as moving W tokens per layer (the Mistral paper's "
+              f"count): {row['radius_window_W_per_layer']}; transformers' mask "
+              f"kv_idx > q_idx - W moves W - 1")
     if row.get("radius_exceeds_depth") is not None:
-        print(f"radius > depth ({row['layers']}): "
-              + ("YES: Theorem 1's rate says nothing within one forward pass"
-                 if row["radius_exceeds_depth"] else "no"))
+        print(f"radius against depth: {r} {'>' if row['radius_exceeds_depth'] else '<='} "
+              f"{row['layers']} layers: " +
+              ("Theorem 1's block is longer than the network, so its rate says nothing "
+               "within one forward pass" if row["radius_exceeds_depth"] else
+               "some token's influence reaches every token within one forward pass"))
+    reach = row.get("reach")
+    if reach:
+        print(f"which layers carry the reach: {reach['words']}")
     t1 = row.get("theorem1")
     if t1:
-        b = t1["weight_bounds"]
-        print(f"Theorem 1 (||W_Q||<={b['CQ']}, ||W_K||<={b['CK']}, value products<={b['CV']},"
-              f" token norm<={b['B0']}, d_QK={b['d_qk']}; max |N_i| = {row['max_in_degree']}):"
-              f" eps = {t1['eps']}, eps^r = 10^{t1['log10_eps_to_r']}, rate = 1 - "
-              f"{t1['one_minus_rate']}, {t1['layers_per_e_fold']} layers per factor e")
-    print("sources: " + ", ".join(f"{k}={v}" for k, v in row["sources"].items()))
-    return 0
+        print(f"\nTheorem 1 (SAN bound mu <= C (1 - eps^r)^(t/r)): eps = {t1['eps']}, "
+              f"eps^r = 10^{t1['log10_eps_to_r']}, rate = 1 - {t1['one_minus_rate']}, "
+              f"{t1['layers_per_e_fold']} layers per factor e")
+        print(f"  rests on: {t1['assumes']}")
+        print(f"  at this size: {t1['words']}")
+    sk = row.get("sink")
+    if sk:
+        print(f"\nattention sinks{' (in this model)' if sk['present_in_model'] else ''}: "
+              f"{sk['model']}")
+        print(f"  values: {sk['values']}")
+        if "words" in sk:
+            print(f"  {sk['words']}")
+        for cid, what in sk["what_holds"].items():
+            print(f"  {cid}: {what}")
+    print("\nsources:")
+    for k, v in row["sources"].items():
+        where = prov.get(k)
+        print(f"  {k} = {v}" + (f"  [{where}]" if where and where != "file" else ""))
+    extra = {k: v for k, v in prov.items() if k not in row["sources"]
+             and k not in ("N", "direction", "route")}
+    for k, v in extra.items():
+        print(f"  {k}: {v}")

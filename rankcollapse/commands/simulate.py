@@ -6,7 +6,8 @@ Examples:
   rankcollapse simulate --mode san --backend mpmath:60 --n 6 --d 4 --layers 300
   rankcollapse simulate --mode post-ln --batch 32 --plot mu.png
   rankcollapse simulate --mask sliding_window --w 2 --n 32768 --d 64 --layers 1 --mode post-ln
-  rankcollapse simulate --schedule gpt-oss --n 4096 --d 16 --layers 4
+  rankcollapse simulate --schedule gpt-oss-20b --n 4096 --d 16 --layers 4 --sink 0.5
+  rankcollapse simulate --mask-file my_mask.npy --d 8 --layers 30 --mode san --sink 0
 
 Long sequences: masks above 4096 tokens are built sparse and attention runs only on the
 mask's edges (float64); a dense mask of low density is switched to that path too
@@ -14,6 +15,13 @@ mask's edges (float64); a dense mask of low density is switched to that path too
 needs is estimated before anything is allocated, and a run that does not fit is refused
 with one line naming the size.  --schedule NAME|CONFIG.json runs a real model's attention
 schedule (layer t uses the mask of layer t mod period; see `rankcollapse mask --schedule`).
+--mask-file FILE runs your own mask (a boolean .npy, a scipy.sparse .npz or an edge list
+"i j" per line, as `rankcollapse mask --from`); N is the file's.
+
+--sink LOGIT[,LOGIT...] adds attention sinks (gpt-oss): a logit per head joins each softmax
+and its column is dropped, so A_sink = diag(c) A with c_i = S_i / (S_i + e^s) in (0, 1).
+With one head and post-LN nothing changes (claim sink-post-ln-invariance); in SAN every
+token shrinks (sink-san-shrink) and tokens need not meet (sink-san-consensus-fails).
 
 Inputs are Gaussian tokens; W_Q, W_K have N(0, qk_scale^2/d) entries; W_V is Haar
 orthogonal by default.  Everything is drawn from --seed.
@@ -32,7 +40,8 @@ import sys
 
 from numeric.errors import RankCollapseError
 from rankcollapse import argtypes
-from rankcollapse.maskargs import add_mask_arguments, mask_from_args, mask_notes, mask_params
+from rankcollapse.maskargs import (add_mask_arguments, mask_file, mask_from_args, mask_notes,
+                                   mask_params, sink_logits)
 from rankcollapse.progress import Progress
 
 #: plot formats matplotlib's Agg backend writes
@@ -48,7 +57,8 @@ HELP = "run SAN / post-LN / pre-LN dynamics and tabulate collapse measures"
 
 def configure(p):
     add_mask_arguments(p)
-    p.add_argument("--n", type=int, default=16, help="number of tokens N (16)")
+    p.add_argument("--n", type=int, default=None,
+                   help="number of tokens N (16; with --mask-file: the file's N)")
     p.add_argument("--d", type=int, default=8, help="token dimension d (8)")
     p.add_argument("--layers", type=int, default=40, help="number of layers T (40)")
     p.add_argument("--mode", choices=["san", "post-ln", "pre-ln"], default="san",
@@ -83,6 +93,12 @@ def configure(p):
     p.add_argument("--schedule", metavar="NAME|CONFIG.json", default=None,
                    help="use a model's attention schedule instead of --mask (see "
                         "`rankcollapse mask --help`)")
+    p.add_argument("--mask-file", metavar="FILE", type=mask_file, default=None,
+                   help="your own mask instead of --mask: a boolean .npy, a scipy.sparse .npz "
+                        "or an edge list ('i j' per line: token i attends to j)")
+    p.add_argument("--sink", metavar="LOGIT[,LOGIT...]", type=sink_logits, default=None,
+                   help="attention-sink logits, one for all heads or one per head "
+                        "(A_sink = diag(c) A; default: no sink)")
     p.add_argument("--attention", choices=["auto", "sparse", "dense"], default="auto",
                    help="attention path: auto (sparse for sparse / low-density masks), "
                         "sparse, dense (default auto)")
@@ -90,6 +106,28 @@ def configure(p):
                    default=None, metavar="GIB",
                    help="refuse runs needing more than this many GiB per layer "
                         "(default: 80%% of available memory)")
+
+
+def _mask_file_first(args):
+    """Load --mask-file before the size checks (its N is the run's N); None without one."""
+    if args.n is None and not args.mask_file:
+        args.n = 16
+    if not args.mask_file:
+        return None
+    if args.schedule:
+        raise RankCollapseError("--mask-file and --schedule exclude each other: give one")
+    given = [k for k in ("w", "dilation", "stride", "block", "prefix", "globals")
+             if getattr(args, k, None) is not None]
+    if given or args.family != "causal":
+        raise RankCollapseError(f"--mask-file gives the mask itself: drop "
+                                f"{'--' + given[0] if given else '--mask'}")
+    from numeric import masks
+    M = masks.load_mask_file(args.mask_file)
+    n = M.shape[0]
+    if args.n is not None and args.n != n:
+        raise RankCollapseError(f"--n {args.n} disagrees with the mask file, which has N = {n}")
+    args.n = n
+    return M
 
 
 def _positive(name, v):
@@ -153,8 +191,12 @@ def run(args) -> int:
     from numeric.dynamics import simulate
     from numeric.weights import random_layer
 
+    file_mask = _mask_file_first(args)
     for name in ("n", "d", "heads", "batch"):
         _positive(name, getattr(args, name))
+    if args.sink is not None and len(args.sink) not in (1, args.heads):
+        raise RankCollapseError(f"--sink: {len(args.sink)} logits for --heads {args.heads}; "
+                                "give one for all heads or one per head")
     if args.layers < 0:
         raise RankCollapseError(f"--layers must be >= 0, got {args.layers}")
     if args.every < 0:
@@ -169,11 +211,18 @@ def run(args) -> int:
                                        "globals")):
         raise RankCollapseError("--schedule sets the masks itself: drop the mask options")
     rng = np.random.default_rng(args.seed)
-    if args.schedule:
+    if file_mask is not None:
+        M = file_mask
+        mask_meta = {"mask_file": args.mask_file}
+    elif args.schedule:
         from rankcollapse.models import load_config, schedule_from_config
 
         M = schedule_from_config(load_config(args.schedule), args.n, seed=args.seed)
         mask_meta = {"schedule": args.schedule, "period": M.period, "pattern": M.labels}
+        if M.spec.sink and args.sink is None:
+            print(f"rankcollapse simulate: note: {M.spec.model_type} has learned attention "
+                  "sinks (one logit per head); this run has none: pass --sink LOGIT",
+                  file=sys.stderr)
     else:
         M = mask_from_args(args, args.n, sparse=args.n > 4096)
         mask_meta = mask_params(args)
@@ -187,13 +236,39 @@ def run(args) -> int:
                             value=args.value) + (args.temperature,)
 
     layers = [draw() for _ in range(args.layers)] if args.per_layer else draw()
+    run_kw = dict(mode=args.mode, skip=args.skip, ln=args.ln, ln_eps=args.ln_eps,
+                  backend=args.backend,
+                  sparse={"auto": "auto", "sparse": True, "dense": False}[args.attention],
+                  memory_limit=None if args.memory_limit is None
+                  else args.memory_limit * 2 ** 30)
+    run_sim = simulate
+    if args.sink is not None:
+        from numeric import sinks
+        run_sim = sinks.simulate                         # the same dynamics with sinks
+        run_kw["sink"] = list(args.sink) * (args.heads if len(args.sink) == 1 else 1)
+    done = []                                    # the layers finished, kept on Ctrl-C
+
+    def callback(t, X):
+        prog.update(t)
+        done.append(X)
+
+    interrupted = False
     with Progress("simulate", args.layers) as prog:
-        tr = simulate(X0, M, layers, args.layers, mode=args.mode, skip=args.skip, ln=args.ln,
-                      ln_eps=args.ln_eps,
-                      backend=args.backend, callback=lambda t, X: prog.update(t),
-                      sparse={"auto": "auto", "sparse": True, "dense": False}[args.attention],
-                      memory_limit=None if args.memory_limit is None
-                      else args.memory_limit * 2 ** 30)
+        try:
+            tr = run_sim(X0, M, layers, args.layers, callback=callback, **run_kw)
+        except KeyboardInterrupt:
+            interrupted = True
+    if interrupted:
+        from numeric.dynamics import Trajectory
+        from numeric.precision import get_backend
+        be = get_backend(args.backend)
+        with be.context():
+            X0b = be.asarray(X0)
+        tr = Trajectory([X0b] + done, args.mode, args.skip, args.ln, be.name, be.level,
+                        {"interrupted_after": len(done)})
+        args.layers = len(done)
+        print(f"rankcollapse simulate: interrupted (Ctrl-C) after {len(done)} layers; the "
+              "table below covers those", file=sys.stderr)
     measures = ("mu", "phi", "rank", "stable_rank")
     if tr.backend.startswith("arb"):
         measures = ("mu", "phi")  # spectral measures need mpmath / float64
@@ -211,14 +286,15 @@ def run(args) -> int:
             "temperature": args.temperature, "qk_scale": args.qk_scale, "value": args.value,
             "per_layer": args.per_layer, "batch": args.batch, "backend": tr.backend,
             "level": tr.level, "seed": args.seed,
+            "sink": list(args.sink) if args.sink is not None else None,
             "attention_path": sorted(set(tr.info.get("attention_path", [])))}
     if args.json:
         doc = {"parameters": meta, "rows": rows}
-        if plot_path:
+        if plot_path and not interrupted:
             doc["plot"] = _plot(tr, plot_path, meta)
         json.dump(doc, sys.stdout, indent=1)
         print()
-        return 0
+        return 130 if interrupted else 0
     print(" ".join(f"{k}={v}" for k, v in meta.items() if v is not None))
     if args.batch > 1:
         print(f"(values are means over {args.batch} inputs)")
@@ -227,9 +303,9 @@ def run(args) -> int:
     for r in rows:
         print("  ".join(_fmt(h, r[h]) for h in head))
     sys.stdout.flush()        # the table is out before the plot is drawn
-    if plot_path:
+    if plot_path and not interrupted:
         print(f"plot written to {_plot(tr, plot_path, meta)}")
-    return 0
+    return 130 if interrupted else 0
 
 
 def _fmt(col, v) -> str:
@@ -269,7 +345,7 @@ def _plot(tr, path, meta) -> str:
     ax2.set_xlabel("layer t")
     ax2.set_ylabel("numerical rank (batch mean)")
     ax2.grid(True, alpha=0.3)
-    fam = meta["mask"].get("family", meta["mask"].get("schedule"))
+    fam = meta["mask"].get("family") or meta["mask"].get("schedule") or meta["mask"].get("mask_file")
     fig.suptitle(f"{meta['mode']} on {fam} mask, N={meta['N']}, d={meta['d']}, "
                  f"{meta['backend']}, seed={meta['seed']}", fontsize=9)
     fig.tight_layout()

@@ -188,11 +188,19 @@ def run(args) -> int:
     formal_rep = _recheck_formal(chosen)
     results = []
     t0 = time.perf_counter()
+    interrupted = False
     with Progress("verify", len(chosen), delay=0.5) as prog:
         for k, c in enumerate(chosen):
             prog.update(k, c.id)
-            with Heartbeat("verify", f"{c.id} (claim {k + 1}/{len(chosen)})", every=15.0):
-                results.append(run_claim(c, config))
+            try:
+                with Heartbeat("verify", f"{c.id} (claim {k + 1}/{len(chosen)})",
+                               every=15.0):
+                    results.append(run_claim(c, config))
+            except KeyboardInterrupt:
+                interrupted = True
+                print(f"\n[verify] interrupted (Ctrl-C) during {c.id}: the report below "
+                      f"covers the {len(results)} claims finished", file=sys.stderr)
+                break
             if args.thorough:   # slow runs: one line per claim, with its time
                 r = results[-1]
                 print(f"[verify] {k + 1}/{len(chosen)} {c.id}: {r['status']} "
@@ -261,6 +269,8 @@ def run(args) -> int:
         print("holds by scope: " + ", ".join(f"{v} {k}" for k, v in scopes.items()))
         print("claims with a part of each kind: " +
               ", ".join(f"{v} {k}" for k, v in parts.items()))
+    if interrupted:
+        return 130
     if counts["error"]:
         return 1
     if args.strict and (counts["fails"] or counts["open"]):
