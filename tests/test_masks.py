@@ -91,3 +91,115 @@ def test_strided_pattern_definition(n, s):
     for i in range(n):
         for j in range(n):
             assert M[i, j] == (j <= i and ((i - j) < s or (i - j) % s == 0))
+
+
+# ---------------------------------------------------------------- pinned by mutation testing
+# (numeric.masks: every family against a double loop over (i, j) written from its)
+
+def _loop(n, rule):
+    return np.array([[bool(rule(i, j)) for j in range(n)] for i in range(n)])
+
+
+RULES = {
+    "complete": (masks.complete, {}, lambda i, j: True),
+    "causal": (masks.causal, {}, lambda i, j: j <= i),
+    "sliding_window": (masks.sliding_window, {"w": 2}, lambda i, j: abs(i - j) <= 2),
+    "unidirectional_window": (masks.unidirectional_window, {"w": 2},
+                              lambda i, j: i - 2 <= j <= i),
+    "dilated_window": (masks.dilated_window, {"w": 2, "dilation": 3},
+                       lambda i, j: any(j == i + 3 * k for k in range(-2, 3))),
+    "dilated_causal": (lambda n, **k: masks.dilated_window(n, causal=True, **k),
+                       {"w": 2, "dilation": 2},
+                       lambda i, j: any(j == i + 2 * k for k in range(-2, 1))),
+    "strided": (masks.strided, {"stride": 3},
+                lambda i, j: j <= i and (i - j < 3 or (i - j) % 3 == 0)),
+    "block_local": (masks.block_local, {"block": 3}, lambda i, j: i // 3 == j // 3),
+    "global_window": (masks.global_window, {"w": 1, "globals": (0, 5)},
+                      lambda i, j: abs(i - j) <= 1 or i in (0, 5) or j in (0, 5)),
+    "prefix_lm": (masks.prefix_lm, {"prefix": 3}, lambda i, j: j < 3 or j <= i),
+}
+
+
+@pytest.mark.parametrize("name", sorted(RULES))
+@pytest.mark.parametrize("n", [1, 2, 7, 11])
+def test_family_matches_its_definition(name, n):
+    ctor, kw, rule = RULES[name]
+    if name == "prefix_lm":
+        kw = {"prefix": min(3, n)}
+        rule = (lambda p: lambda i, j: j < p or j <= i)(min(3, n))
+    if name == "global_window":
+        kw = {"w": 1, "globals": tuple(g for g in (0, 5) if g < n)}
+        rule = (lambda G: lambda i, j: abs(i - j) <= 1 or i in G or j in G)(kw["globals"])
+    want = _loop(n, rule)
+    dense = ctor(n, **kw)
+    assert dense.dtype == np.bool_ and dense.shape == (n, n)
+    assert np.array_equal(dense, want)
+    sparse = ctor(n, sparse=True, **kw)
+    assert sp.issparse(sparse) and np.array_equal(sparse.toarray(), want)
+    assert masks.n_edges(sparse) == masks.n_edges(dense) == int(want.sum())
+    assert [list(r) for r in masks.row_indices(sparse)] == \
+        [list(r) for r in masks.row_indices(dense)] == [list(np.flatnonzero(r)) for r in want]
+
+
+def test_parameter_validation():
+    for bad in (0, -1, 2.0, True):
+        with pytest.raises(MaskError, match="n must be a positive integer"):
+            masks.causal(bad)
+    with pytest.raises(MaskError, match="w must be a non-negative"):
+        masks.sliding_window(5, -1)
+    masks.sliding_window(5, 0)                                 # w = 0 is allowed
+    with pytest.raises(MaskError, match="stride must be a positive"):
+        masks.strided(5, 0)
+    with pytest.raises(MaskError, match="dilation"):
+        masks.dilated_window(5, 1, 0)
+    with pytest.raises(MaskError, match="prefix must be at most"):
+        masks.prefix_lm(4, 5)
+    masks.prefix_lm(4, 4)
+    with pytest.raises(MaskError, match="global token indices"):
+        masks.global_window(5, 1, globals=(5,))
+    with pytest.raises(MaskError, match="global token indices"):
+        masks.global_window(5, 1, globals=(-1,))
+    masks.global_window(5, 1, globals=(0, 4))
+
+
+def test_from_edges_conventions():
+    qk = masks.from_edges(4, [(0, 1), (2, 3)], convention="query-key")
+    assert qk[0, 1] and qk[2, 3] and qk.sum() == 2
+    paper = masks.from_edges(4, [(0, 1), (2, 3)], convention="paper")
+    assert np.array_equal(paper, qk.T)
+    loops = masks.from_edges(3, [(0, 1)], convention="paper", self_loops=True, sparse=True)
+    assert sp.issparse(loops) and np.array_equal(loops.toarray(),
+                                                  np.eye(3, dtype=bool) | _loop(3, lambda i, j: (i, j) == (1, 0)))
+    with pytest.raises(MaskError, match="convention"):
+        masks.from_edges(3, [], convention="keys")
+    for bad in ([(0, 3)], [(-1, 0)]):
+        with pytest.raises(MaskError, match="edge endpoints"):
+            masks.from_edges(3, bad, convention="paper")
+
+
+def test_validation_and_a1():
+    with pytest.raises(MaskError, match="square"):
+        masks.as_mask(np.ones((2, 3), bool))
+    with pytest.raises(MaskError, match="square"):
+        masks.as_mask(np.ones(3, bool))
+    with pytest.raises(MaskError, match="boolean"):
+        masks.as_mask(np.ones((2, 2)))
+    with pytest.raises(MaskError, match="boolean"):
+        masks.as_mask(sp.csr_array(np.ones((2, 2))))
+    with pytest.raises(MaskError, match="square"):
+        masks.as_mask(sp.csr_array(np.ones((2, 3), bool)))
+    with pytest.raises(MaskError):
+        masks.as_mask([[True]])
+    assert sp.isspmatrix_csr(masks.as_mask(sp.coo_array(np.eye(2, dtype=bool)))) or \
+        masks.as_mask(sp.coo_array(np.eye(2, dtype=bool))).format == "csr"
+    M = masks.without_self_loops(masks.causal(14))
+    assert masks.missing_self_loops(M).tolist() == list(range(14))
+    assert masks.empty_rows(M).tolist() == [0]
+    assert masks.empty_rows(masks.without_self_loops(masks.causal(4, sparse=True))).tolist() == [0]
+    with pytest.raises(AssumptionError, match=r"and 4 more") as e:
+        masks.check_a1(M)
+    assert "[0, 1, 2, 3, 4, 5, 6, 7, 8, 9]" in str(e.value)
+    masks.check_a1(masks.causal(3))
+    S = masks.without_self_loops(masks.sliding_window(5, 1, sparse=True))
+    assert sp.issparse(S) and S.nnz == 8 and not S.diagonal().any()
+    assert np.array_equal(masks.to_dense(S), masks.without_self_loops(masks.sliding_window(5, 1)))

@@ -49,8 +49,8 @@ over, marked ``carried_over``.  Every pytest run holds an exclusive ``flock`` on
 ``flock /tmp/rankcollapse-pytest.lock python -m pytest ...`` never run two pytests at once.
 
 The file -> tests mapping (:data:`TEST_MAP`) was derived by reading ``tests/``: the test
-files that import the module directly, plus the ``test_kill_<module>.py`` file written to
-kill survivors (files that do not exist yet are skipped).
+files that import the module directly, (the tests written to kill surviving mutants live in
+the module's own test file; files that do not exist are skipped).
 """
 from __future__ import annotations
 
@@ -73,62 +73,53 @@ REPO = Path(__file__).resolve().parent.parent
 # module -> test files (relative to the repo root).  Derived from the imports in tests/.
 TEST_MAP: dict[str, list[str]] = {
     # numeric/
-    "numeric/dynamics.py": ["tests/test_dynamics.py", "tests/test_kill_dynamics.py",
-                            "tests/properties/test_collapse_props.py",
+    "numeric/dynamics.py": ["tests/test_dynamics.py", "tests/properties/test_collapse_props.py",
                             "tests/properties/test_backends.py"],
-    "numeric/attention.py": ["tests/test_attention.py", "tests/test_kill_attention.py"],
-    "numeric/layernorm.py": ["tests/test_layernorm.py", "tests/test_kill_layernorm.py"],
-    "numeric/masks.py": ["tests/test_masks.py", "tests/test_kill_masks.py",
-                         "tests/properties/test_graph_closed_forms.py"],
-    "numeric/measures.py": ["tests/test_measures.py", "tests/test_kill_measures.py"],
+    "numeric/attention.py": ["tests/test_attention.py"],
+    "numeric/layernorm.py": ["tests/test_layernorm.py"],
+    "numeric/masks.py": ["tests/test_masks.py", "tests/properties/test_graph_closed_forms.py"],
+    "numeric/measures.py": ["tests/test_measures.py"],
     "numeric/precision.py": ["tests/properties/test_backends.py",
-                             "tests/test_kill_precision.py", "tests/test_measures.py"],
-    "numeric/weights.py": ["tests/test_kill_weights.py", "tests/test_theorem2.py"],
-    "numeric/errors.py": ["tests/test_kill_errors.py", "tests/test_attention.py"],
+                             "tests/test_precision.py", "tests/test_measures.py"],
+    "numeric/weights.py": ["tests/test_weights.py", "tests/test_theorem2.py"],
+    "numeric/errors.py": ["tests/test_errors.py", "tests/test_attention.py"],
     # theory/
-    "theory/theorem2.py": ["tests/test_theorem2.py", "tests/test_kill_theorem2.py"],
-    "theory/bounds.py": ["tests/test_bounds.py", "tests/test_kill_bounds.py",
-                         "tests/properties/test_theorem1_bound.py"],
-    "theory/graphs.py": ["tests/test_graphs.py", "tests/test_kill_graphs.py",
-                         "tests/properties/test_graph_closed_forms.py"],
-    "theory/ergodicity.py": ["tests/test_ergodicity.py", "tests/test_kill_ergodicity.py",
-                             "tests/properties/test_ergodicity_props.py"],
-    "theory/layernorm.py": ["tests/test_theory_layernorm.py", "tests/test_kill_theory_layernorm.py"],
+    "theory/theorem2.py": ["tests/test_theorem2.py"],
+    "theory/bounds.py": ["tests/test_bounds.py", "tests/properties/test_theorem1_bound.py"],
+    "theory/graphs.py": ["tests/test_graphs.py", "tests/properties/test_graph_closed_forms.py"],
+    "theory/ergodicity.py": ["tests/test_ergodicity.py", "tests/properties/test_ergodicity_props.py"],
+    "theory/layernorm.py": ["tests/test_theory_layernorm.py"],
     "theory/theorem2_lemmas.py": ["tests/test_theorem2_lemmas.py", "tests/test_universal_proofs.py"],
     "theory/theorem2_products.py": ["tests/test_theorem2_lemmas.py"],
     "theory/proofs_z3.py": ["tests/test_universal_proofs.py", "tests/soundness/test_soundness.py"],
     "theory/schedules.py": ["tests/test_schedules.py"],
     # modules split out this round: the tests of the module they came from
-    "theory/dobrushin.py": ["tests/test_ergodicity.py", "tests/test_kill_ergodicity.py"],
+    "theory/dobrushin.py": ["tests/test_ergodicity.py"],
     "theory/mask_class.py": ["tests/test_ergodicity.py", "tests/test_formal.py"],
-    "theory/ergodicity_lemmas.py": ["tests/test_ergodicity.py", "tests/test_kill_ergodicity.py",
-                                    "tests/properties/test_ergodicity_props.py"],
+    "theory/ergodicity_lemmas.py": ["tests/test_ergodicity.py", "tests/properties/test_ergodicity_props.py"],
     "theory/ergodicity_instances.py": ["tests/test_ergodicity.py"],
-    "theory/graph_search.py": ["tests/test_graphs.py", "tests/test_kill_graphs.py"],
+    "theory/graph_search.py": ["tests/test_graphs.py"],
     "theory/graph_closed_forms.py": ["tests/test_graphs.py",
                                      "tests/properties/test_graph_closed_forms.py"],
-    "theory/graph_checks.py": ["tests/test_graphs.py", "tests/test_kill_graphs.py"],
+    "theory/graph_checks.py": ["tests/test_graphs.py"],
     "theory/theorem2_common.py": ["tests/test_theorem2_lemmas.py"],
     "theory/exact_text.py": ["tests/test_exact_text.py"],
     "counterexamples/interval_newton.py": ["tests/test_krawczyk.py", "tests/test_f4.py"],
-    "counterexamples/jordan_facts.py": ["tests/test_jordan.py", "tests/test_kill_jordan.py"],
+    "counterexamples/jordan_facts.py": ["tests/test_jordan.py"],
     "counterexamples/plane_reduction.py": ["tests/test_plane_reduction.py"],
     "counterexamples/coupled_steps.py": ["tests/test_coupled_steps.py"],
     "theory/attention_facts.py": ["tests/test_attention.py", "tests/test_evidence.py"],
     "theory/evidence.py": ["tests/test_evidence.py", "tests/test_registry.py"],
     # counterexamples/
-    "counterexamples/krawczyk.py": ["tests/test_krawczyk.py", "tests/test_kill_krawczyk.py",
-                                    "tests/test_f4.py"],
-    "counterexamples/f3.py": ["tests/test_f3.py", "tests/test_kill_f3.py",
-                              "tests/test_coupled.py"],
-    "counterexamples/f4_search.py": ["tests/test_f4.py", "tests/test_kill_f4_search.py"],
+    "counterexamples/krawczyk.py": ["tests/test_krawczyk.py", "tests/test_f4.py"],
+    "counterexamples/f3.py": ["tests/test_f3.py", "tests/test_coupled.py"],
+    "counterexamples/f4_search.py": ["tests/test_f4.py"],
     "counterexamples/coupled_proof.py": ["tests/test_coupled_proof.py"],
-    "counterexamples/coupled.py": ["tests/test_coupled.py", "tests/test_kill_coupled.py"],
-    "counterexamples/jordan.py": ["tests/test_jordan.py", "tests/test_kill_jordan.py",
-                                  "tests/properties/test_jordan_props.py"],
-    "counterexamples/plane.py": ["tests/test_plane.py", "tests/test_kill_plane.py"],
-    "counterexamples/stability.py": ["tests/test_stability.py", "tests/test_kill_stability.py"],
-    "counterexamples/surds.py": ["tests/test_kill_surds.py", "tests/test_jordan.py",
+    "counterexamples/coupled.py": ["tests/test_coupled.py"],
+    "counterexamples/jordan.py": ["tests/test_jordan.py", "tests/properties/test_jordan_props.py"],
+    "counterexamples/plane.py": ["tests/test_plane.py"],
+    "counterexamples/stability.py": ["tests/test_stability.py"],
+    "counterexamples/surds.py": ["tests/test_surds.py", "tests/test_jordan.py",
                                  "tests/properties/test_jordan_props.py"],
 }
 
