@@ -368,3 +368,21 @@ def test_sample_in_boxes_default_seed():
         assert flip == bool(k % 2)
         assert t1 == pytest.approx(2 * math.pi * u1, rel=1e-15)
         assert t2 == pytest.approx(2 * math.pi * u2, rel=1e-15)
+
+
+def test_jobs_give_the_same_boxes_as_one_worker(capsys):
+    """--jobs 2 deals the base grid to two workers; the certified boxes, the measure and the
+    undecided boxes are those of the serial run."""
+    import json
+    from rankcollapse.cli import main
+    out = {}
+    for jobs in ("1", "2"):
+        assert main(["counterexample", "--coupled", "--w", "2", "--depth", "2", "--jobs", jobs,
+                     "--json"]) == 0
+        out[jobs] = json.loads(capsys.readouterr().out)
+    key = lambda b: b["turns"]  # noqa: E731
+    assert sorted(map(key, out["1"]["boxes"])) == sorted(map(key, out["2"]["boxes"]))
+    assert out["1"]["certified_measure_exact"] == out["2"]["certified_measure_exact"]
+    assert out["1"]["undecided_measure"] == out["2"]["undecided_measure"]
+    assert main(["counterexample", "--coupled", "--w", "2", "--jobs", "2",
+                 "--parallel-backend", "no-such-backend"]) == 2

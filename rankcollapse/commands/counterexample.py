@@ -83,6 +83,12 @@ def configure(p):
                         "reduction to it (certified measure, W_V, sample points)")
     p.add_argument("--depth", default=None,
                    help="--coupled: levels of 4-way box subdivision (default 6, at most 10)")
+    p.add_argument("--jobs", type=argtypes.bounded_int(1, 256, "--jobs"), default=1,
+                   help="--coupled: joblib workers certifying the boxes (default 1); the boxes "
+                        "certified are the same as with one worker")
+    p.add_argument("--parallel-backend", default=None, metavar="NAME",
+                   help="--coupled: joblib backend for --jobs (loky by default; threading, "
+                        "or a registered one such as dask)")
 
 
 def _certify(args, k, w, results):
@@ -137,6 +143,19 @@ def _build(args):
     return k, w, W, results
 
 
+def _backend(args):
+    """The joblib backend named by --parallel-backend, checked before any work."""
+    from numeric.errors import RankCollapseError
+    name = args.parallel_backend
+    if name is None:
+        return None
+    from joblib.parallel import BACKENDS
+    if name not in BACKENDS and name not in ("loky", "threading", "multiprocessing"):
+        raise RankCollapseError(f"--parallel-backend: unknown joblib backend {name!r}; known: "
+                                f"{', '.join(sorted(BACKENDS))}")
+    return name
+
+
 def _run_coupled(args) -> int:
     from counterexamples import coupled_proof as cp
     from theory.evidence import jsonable
@@ -163,7 +182,8 @@ def _run_coupled(args) -> int:
         def progress(level, done, apart, coll, pending):
             bar.update(done, f"boxes: level {level}/{depth}, {apart} apart, {coll} collapse, "
                              f"{pending} to split")
-        ev, res = cp.prove(w, depth=depth, progress=progress, seed=args.seed)
+        ev, res = cp.prove(w, depth=depth, progress=progress if args.jobs == 1 else None,
+                           seed=args.seed, jobs=args.jobs, backend=_backend(args))
     fmt = "json" if args.json else args.format
     if (n, dim) != (2, 2):
         return _print_reduction(args, w, n, dim, ev, res, fmt)
