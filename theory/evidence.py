@@ -100,17 +100,8 @@ class Scope:
 
     def counts(self) -> dict:
         """Parts by kind: the number of universal / exhaustive / witness parts, and the
-        number of sampled instances."""
-        flat = self.parts if self.kind == "mixed" else (self,)
-        out = {}
-        for k in ("universal", "exhaustive", "witness"):
-            n = sum(1 for p in flat if p.kind == k)
-            if n:
-                out[k] = n
-        n = sum(p.instances or 0 for p in flat if p.kind == "sampled")
-        if n:
-            out["sampled"] = n
-        return out
+        number of sampled instances (:func:`scope_counts` of the JSON form)."""
+        return scope_counts(self.to_json())
 
     def with_role(self, role: str) -> "Scope":
         """This scope marked as covering the claim's ``statement`` or an ``ingredient``."""
@@ -138,6 +129,26 @@ class Scope:
         if self.kind == "mixed":
             out["parts"] = [p.to_json() for p in self.parts]
         return out
+
+
+def scope_counts(scope: dict) -> dict:
+    """Parts of a scope's JSON form by kind: universal / exhaustive / witness parts counted,
+    sampled parts as their number of instances (the one rule for every report).
+
+    >>> scope_counts({"kind": "mixed", "parts": [{"kind": "universal"},
+    ...               {"kind": "sampled", "instances": 4}, {"kind": "sampled", "instances": 3}]})
+    {'universal': 1, 'sampled': 7}
+    """
+    parts = scope["parts"] if scope["kind"] == "mixed" else [scope]
+    out = {}
+    for k in ("universal", "exhaustive", "witness"):
+        n = sum(1 for p in parts if p["kind"] == k)
+        if n:
+            out[k] = n
+    n = sum(p.get("instances") or 0 for p in parts if p["kind"] == "sampled")
+    if n:
+        out["sampled"] = n
+    return out
 
 
 def universal(domain: str, method: str) -> Scope:

@@ -57,10 +57,12 @@ HELP = "run SAN / post-LN / pre-LN dynamics and tabulate collapse measures"
 
 def configure(p):
     add_mask_arguments(p)
-    p.add_argument("--n", type=int, default=None,
+    p.add_argument("--n", type=argtypes.bounded_int(1, 1 << 40, "--n"), default=None,
                    help="number of tokens N (16; with --mask-file: the file's N)")
-    p.add_argument("--d", type=int, default=8, help="token dimension d (8)")
-    p.add_argument("--layers", type=int, default=40, help="number of layers T (40)")
+    p.add_argument("--d", type=argtypes.bounded_int(1, 1 << 40, "--d"), default=8,
+                   help="token dimension d (8)")
+    p.add_argument("--layers", type=argtypes.bounded_int(0, 1 << 40, "--layers"), default=40,
+                   help="number of layers T (40)")
     p.add_argument("--mode", choices=["san", "post-ln", "pre-ln"], default="san",
                    help="san: X' = A X W_V (2); post-ln: X' = LN(A X W_V) (3); pre-ln: "
                         "X' = A(LN X) LN(X) W_V (default san)")
@@ -70,7 +72,7 @@ def configure(p):
                         "--ln-eps (default paper)")
     p.add_argument("--ln-eps", type=argtypes.positive_float("--ln-eps"), default=1e-5,
                    help="epsilon of the full LayerNorm (default 1e-5, as torch)")
-    p.add_argument("--heads", type=int, default=1,
+    p.add_argument("--heads", type=argtypes.bounded_int(1, 1 << 20, "--heads"), default=1,
                    help="attention heads; their outputs are summed (default 1)")
     p.add_argument("--temperature", type=argtypes.positive_float("--temperature"), default=None,
                    help="d_QK in the softmax scaling (default: d)")
@@ -80,12 +82,14 @@ def configure(p):
                    default="orthogonal", help="value matrix W_V (orthogonal)")
     p.add_argument("--per-layer", action="store_true",
                    help="draw fresh weights for every layer (default: the same weights)")
-    p.add_argument("--batch", type=int, default=1, help="number of random inputs (float64)")
+    p.add_argument("--batch", type=argtypes.bounded_int(1, 1 << 40, "--batch"), default=1,
+                   help="number of random inputs (float64)")
     p.add_argument("--backend", default="float64",
                    help="float64 | mpmath[:DPS] | arb[:DPS] (default float64)")
     p.add_argument("--seed", type=argtypes.seed, default=0,
                    help="seed of the inputs and weights, an integer >= 0 (default 0)")
-    p.add_argument("--every", type=int, default=0, help="print every K-th layer (auto)")
+    p.add_argument("--every", type=argtypes.bounded_int(0, 1 << 40, "--every"), default=0,
+                   help="print every K-th layer (auto)")
     p.add_argument("--json", action="store_true", help="print JSON instead of a table")
     p.add_argument("--plot", metavar="FILE.png", type=argtypes.output_file("--plot"),
                    help="also plot log10 mu and the numerical rank per layer (png, pdf, svg, "
@@ -128,11 +132,6 @@ def _mask_file_first(args):
         raise RankCollapseError(f"--n {args.n} disagrees with the mask file, which has N = {n}")
     args.n = n
     return M
-
-
-def _positive(name, v):
-    if v < 1:
-        raise RankCollapseError(f"--{name} must be at least 1, got {v}")
 
 
 def _plot_path(path: str) -> str:
@@ -192,15 +191,9 @@ def run(args) -> int:
     from numeric.weights import random_layer
 
     file_mask = _mask_file_first(args)
-    for name in ("n", "d", "heads", "batch"):
-        _positive(name, getattr(args, name))
     if args.sink is not None and len(args.sink) not in (1, args.heads):
         raise RankCollapseError(f"--sink: {len(args.sink)} logits for --heads {args.heads}; "
                                 "give one for all heads or one per head")
-    if args.layers < 0:
-        raise RankCollapseError(f"--layers must be >= 0, got {args.layers}")
-    if args.every < 0:
-        raise RankCollapseError(f"--every must be >= 0, got {args.every}")
     plot_path = _plot_path(args.plot) if args.plot else None
     from numeric.precision import get_backend
     get_backend(args.backend)          # a bad backend is refused before any work

@@ -28,7 +28,7 @@ from numeric.errors import RankCollapseError
 from rankcollapse import argtypes
 from rankcollapse.claims import Config, load, run as run_claim
 from rankcollapse.progress import Heartbeat, Progress
-from theory.evidence import LEVELS
+from theory.evidence import LEVELS, scope_counts
 
 SCOPE_KINDS = ("universal", "exhaustive", "mixed", "sampled", "witness")
 NAME = "verify"
@@ -58,17 +58,8 @@ def configure(p):
 
 
 def _part_counts(scope: dict) -> dict:
-    """Parts of a scope by kind (sampled: instances), in the fixed order of SCOPE_KINDS."""
-    parts = scope["parts"] if scope["kind"] == "mixed" else [scope]
-    out = {}
-    for k in ("universal", "exhaustive", "witness"):
-        n = sum(1 for p in parts if p["kind"] == k)
-        if n:
-            out[k] = n
-    n = sum(p.get("instances", 0) for p in parts if p["kind"] == "sampled")
-    if n:
-        out["sampled"] = n
-    return out
+    """Parts of a scope by kind (sampled: instances): :func:`theory.evidence.scope_counts`."""
+    return scope_counts(scope)
 
 
 def scope_text(scope: dict | None, long: bool = False) -> str:
