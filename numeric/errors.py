@@ -42,6 +42,11 @@ class ZeroRowError(RankCollapseError):
                 f"full LayerNorm with eps = 0 of a constant row is undefined: token(s) "
                 f"{self.tokens}{where} have all entries equal (centring leaves a zero "
                 "vector, whose variance is 0)")
+        elif kind == "precision":
+            super().__init__(
+                f"LayerNorm cannot be applied at this precision: the norm of token(s) "
+                f"{self.tokens}{where} is a ball that contains 0 (its digits are exhausted; "
+                "the token may well be nonzero): raise the precision")
         else:
             super().__init__(
                 f"LayerNorm of a zero row is undefined: token(s) {self.tokens}{where} are "

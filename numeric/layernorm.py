@@ -51,8 +51,20 @@ def _normalise(Y, backend: Backend, layer):
     if np.any(bad):
         idx = np.argwhere(bad)
         tokens = idx[:, -1].tolist() if idx.ndim == 2 else idx.tolist()
-        raise ZeroRowError(sorted(set(tokens))[:10], layer)
+        flat = np.asarray(n, dtype=object).reshape(-1)
+        exactly = all(_is_exact_zero(v) for v, b in zip(flat, np.asarray(bad).reshape(-1)) if b)
+        raise ZeroRowError(sorted(set(tokens))[:10], layer,
+                           kind="paper" if exactly else "precision")
     return Y / n[..., None]
+
+
+def _is_exact_zero(v) -> bool:
+    """True for a float or mpf equal to 0 and for an arb ball that is exactly 0; False for a
+    ball that only contains 0 (its digits are exhausted)."""
+    is_zero = getattr(v, "is_zero", None)
+    if callable(is_zero):
+        return bool(is_zero())
+    return v == 0
 
 
 def _rows_of(Y):

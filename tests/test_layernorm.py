@@ -170,3 +170,20 @@ def test_many_zero_rows_listed_up_to_ten_and_hp_batches():
                                                                          keepdims=True))
         full = get_backend(spec).to_float(layer_norm_full(B, eps=0.1, backend=spec))
         assert np.allclose(np.array(full, dtype=float), _torch_ln(B, 0.1))
+
+
+def test_a_ball_containing_zero_is_a_precision_failure_not_a_zero_token():
+    """arb: a row whose norm ball contains 0 but is not exactly 0 is reported as exhausted
+    precision (raise the digits); an exactly zero row is a zero token."""
+    import flint
+    import numpy as np
+    from numeric.errors import ZeroRowError
+    from numeric.layernorm import layernorm
+    fuzzy = np.array([[flint.arb(0, 1e-3), flint.arb(0, 1e-3)], [flint.arb(1), flint.arb(0)]],
+                     dtype=object)
+    with pytest.raises(ZeroRowError, match="raise the precision") as info:
+        layernorm(fuzzy, backend="arb:20", layer=3)
+    assert info.value.tokens == [0] and info.value.layer == 3
+    exact = np.array([[flint.arb(0), flint.arb(0)], [flint.arb(1), flint.arb(0)]], dtype=object)
+    with pytest.raises(ZeroRowError, match="are zero"):
+        layernorm(exact, backend="arb:20")
