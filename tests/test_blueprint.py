@@ -156,3 +156,18 @@ def test_formal_nodes_are_marked_only_when_coq_checked_them(site):
         assert "mu2 (lprod ps *m X)" in t1                       # the statement Coq printed
         assert (site / "coq" / "RankCollapse.MuBound.html").exists()
         assert 'href="../coq/RankCollapse.MuBound.html#theorem1_mu"' in t1
+
+
+def test_claim_pages_carry_their_walkthrough_or_say_why_not(site):
+    """A claim with a walkthrough shows it rendered (both sides of every comparison and
+    its verdict); a claim without one says in one line why none applies."""
+    from rankcollapse.explain import WALKTHROUGHS
+    reg = load()
+    for cid in reg:
+        page = (site / "claims" / f"{cid}.html").read_text()
+        if cid in WALKTHROUGHS:
+            assert 'class="walk"' in page and "comparisons," in page, cid
+        else:
+            assert "<h2>Walkthrough</h2><p class=\"muted\">None: " in page, cid
+    t1 = (site / "claims" / "theorem-1.html").read_text()
+    assert "radius of the mask" in t1 and "comparisons, " in t1

@@ -89,6 +89,8 @@ td,th{border:1px solid #e5e7eb;padding:3px 7px;vertical-align:top;text-align:lef
 td.k{white-space:nowrap;color:#374151} td.k code{color:#6b7280;font-size:12px}
 pre{background:#f3f4f6;padding:8px;overflow:auto;font-size:12.5px;max-height:340px}
 pre.coq{white-space:pre-wrap;word-break:break-word;max-height:none}
+table.walk td.ok{color:#047857} table.walk td.bad{color:#b91c1c;font-weight:700}
+table.walk code{font-size:12px}
 .erratum{border-left:4px solid #c2410c;padding-left:8px}
 .math{font-size:19px;margin:10px 0;padding:6px 10px;background:#f8fafc;border-left:3px solid #94a3b8}
 .legend span{margin-right:14px;white-space:nowrap}
@@ -305,6 +307,59 @@ def formal_html(claim, res: dict | None, coq_docs: bool) -> str:
     return "".join(out)
 
 
+def walkthrough_html(cid: str) -> str:
+    """The claim's walkthrough (``rankcollapse explain CLAIM`` on its default instance),
+    rendered: sections, values, and every comparison with both sides and its verdict
+    (a negative control is marked as such).  Empty when the claim has none."""
+    from rankcollapse.explain import WALKTHROUGHS, explain
+    if cid not in WALKTHROUGHS:
+        return ""
+    try:
+        w = explain(cid, None)
+    except Exception as exc:  # the page still builds; the failure is shown, not hidden
+        return (f"<h2>Walkthrough</h2><p><b>The walkthrough did not run:</b> "
+                f"{escape(type(exc).__name__)}: {escape(str(exc))}</p>")
+    out = [f"<h2>Walkthrough <span class=\"muted\">(rankcollapse explain {escape(cid)}; "
+           f"{escape(w.title)})</span></h2>"]
+    table: list = []
+
+    def flush():
+        if table:
+            out.append("<table class=\"walk\"><tr><th>step</th><th>left side</th>"
+                       "<th></th><th>right side</th><th>verdict</th></tr>" + "".join(table) +
+                       "</table>")
+            table.clear()
+    for st in w.steps:
+        if st.kind == "section":
+            flush()
+            out.append(f"<h3>{escape(st.label)}</h3>")
+            if st.lhs:
+                out.append(f"<p>{escape(st.lhs)}</p>")
+        elif st.kind == "note":
+            flush()
+            out.append(f"<p class=\"muted\">{escape(st.label)}</p>")
+        elif st.kind == "value":
+            table.append(f"<tr><td>{escape(st.label)}</td><td><code>{escape(st.lhs)}</code>"
+                         f"</td><td>:=</td><td><code>{escape(st.lhs_value)}</code></td>"
+                         "<td></td></tr>")
+        else:
+            verdict = ("undecided" if st.holds is None else
+                       ("holds" if st.holds else "fails") +
+                       ("" if st.expect else " (negative control: expected to fail)"))
+            ok = "ok" if st.as_expected else "bad"
+            table.append(f"<tr><td>{escape(st.label)}</td><td><code>{escape(st.lhs)}</code> = "
+                         f"{escape(st.lhs_value)}</td><td>{escape(st.rel)}</td><td><code>"
+                         f"{escape(st.rhs)}</code> = {escape(st.rhs_value)}</td>"
+                         f"<td class=\"{ok}\">{escape(verdict)}</td></tr>")
+    flush()
+    sm = w.summary()
+    out.append(f"<p><b>{sm['comparisons']} comparisons, {sm['as_expected']} as expected"
+               f"{', ' + str(sm['negative_controls']) + ' negative controls' if sm['negative_controls'] else ''}."
+               "</b> Other instances: <code>rankcollapse explain " + escape(cid) +
+               " --instance KEY=VALUE</code>.</p>")
+    return "".join(out)
+
+
 def claim_page(nid: str, e: dict, claim, res: dict | None, used_by: dict, notes: dict,
                figures: list, walkthrough: bool, coq_docs: bool = False) -> str:
     parts = []
@@ -356,6 +411,17 @@ def claim_page(nid: str, e: dict, claim, res: dict | None, used_by: dict, notes:
         parts.append('<h2>Proof idea</h2><div class="cols">'
                      f'<div class="col paper"><h3>the paper{src}</h3><p>{escape(idea_p or "-")}</p></div>'
                      f'<div class="col ours"><h3>ours</h3><p>{escape(idea_o or "-")}</p></div></div>')
+    if walkthrough:
+        parts.append(walkthrough_html(nid))
+    elif claim:
+        kind = ((res or {}).get("scope") or {}).get("kind")
+        why = {"witness": "the claim is settled by the explicit instance shown below",
+               "exhaustive": "the claim is an enumeration of a finite set, listed below",
+               "sampled": "the claim is checked on the sampled trajectories below"}.get(
+                   kind, "the evidence below is the check itself")
+        parts.append(f"<h2>Walkthrough</h2><p class=\"muted\">None: {escape(why)}; "
+                     f"<code>rankcollapse explain {escape(nid)}</code> prints the statement, "
+                     "what it uses, the function and the test.</p>")
     parts.append(formal_html(claim, res, coq_docs))
     # evidence
     if res:
