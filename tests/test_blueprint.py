@@ -171,3 +171,29 @@ def test_claim_pages_carry_their_walkthrough_or_say_why_not(site):
             assert "<h2>Walkthrough</h2><p class=\"muted\">None: " in page, cid
     t1 = (site / "claims" / "theorem-1.html").read_text()
     assert "radius of the mask" in t1 and "comparisons, " in t1
+
+
+@pytest.mark.skipif(browser.find() is None, reason="no Chromium on the PATH (apt-get install "
+                    "chromium)")
+@pytest.mark.parametrize("mode, adj_of", [("up", "used"), ("down", "users")])
+def test_graph_tools_show_what_a_node_rests_on(site, mode, adj_of):
+    """index.html#find=theorem-1&mode=up highlights theorem-1 and everything it rests on
+    (down: everything that rests on it), counted in Chromium and compared with the graph."""
+    g = D.graph(load())
+    adj = {}
+    for a, b, _ in g["edges"]:
+        if adj_of == "used":
+            adj.setdefault(b, set()).add(a)
+        else:
+            adj.setdefault(a, set()).add(b)
+    seen, stack = {"theorem-1"}, ["theorem-1"]
+    while stack:
+        for m in adj.get(stack.pop(), ()):
+            if m not in seen:
+                seen.add(m)
+                stack.append(m)
+    dom = browser.dump_dom((site / "index.html").resolve().as_uri() +
+                           f"#find=theorem-1&mode={mode}")
+    assert int(re.search(r'data-highlighted="(\d+)"', dom).group(1)) == len(seen)
+    w = int(re.search(r'data-graph-size="(\d+)x', dom).group(1))
+    assert w <= 1400                                 # fits the 1400 px window

@@ -144,7 +144,8 @@ def build(out, results: list[dict] | None = None, *, figures=None) -> dict:
             "<h2>Theorem 1: the paper's route and ours</h2>" + routes +
             f'<div class="graphbox">{G.routes_svg(D.ROUTES, nodes, res)}</div>'
             "<h2>All definitions, lemmas, corollaries, theorems, remarks and findings</h2>"
-            f'<div class="graphbox">{G.svg(g, res)}</div>')
+            + H.GRAPH_TOOLS +
+            f'<div class="graphbox">{G.svg(g, res)}</div>' + H.GRAPH_SCRIPT)
     index = out / "index.html"
     index.write_text(H.page("rankcollapse blueprint: dependency graph", body))
     # the table of every node

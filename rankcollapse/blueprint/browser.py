@@ -28,7 +28,8 @@ def find() -> str | None:
 
 def _run(exe, args, page, timeout):
     with tempfile.TemporaryDirectory(prefix="rc-chromium-") as prof:
-        cmd = [exe, *FLAGS, f"--user-data-dir={prof}", *args, Path(page).resolve().as_uri()]
+        url = page if str(page).startswith("file:") else Path(page).resolve().as_uri()
+        cmd = [exe, *FLAGS, f"--user-data-dir={prof}", *args, url]
         return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
 
 

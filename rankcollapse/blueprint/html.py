@@ -100,6 +100,43 @@ details{margin:4px 0 4px 6px} summary{cursor:pointer}
 .muted{color:#6b7280}
 """
 
+#: the dependency graph's tools: find a node, show what it rests on (ancestors) or what rests
+#: on it (descendants), fit the graph to the page; also driven by the URL,
+#: index.html#find=theorem-1&mode=up (the count of highlighted nodes is left on <body>)
+GRAPH_TOOLS = """<p class="tools"><input id="gfind" placeholder="find a claim, e.g. theorem-1"
+ size="28"> <select id="gmode"><option value="">just the node</option>
+<option value="up">what it rests on</option><option value="down">what rests on it</option>
+</select> <label><input type="checkbox" id="gfit" checked> fit to page</label>
+<span id="ginfo" class="muted"></span></p>"""
+
+GRAPH_SCRIPT = """<script>
+(function(){var g=document.getElementById('depgraph');if(!g)return;
+var up={},down={};g.querySelectorAll('path[data-from]').forEach(function(e){
+ var a=e.getAttribute('data-from'),b=e.getAttribute('data-to');
+ (up[b]=up[b]||[]).push(a);(down[a]=down[a]||[]).push(b);});
+function reach(start,adj){var seen={},st=[start];seen[start]=1;while(st.length){var n=st.pop();
+ (adj[n]||[]).forEach(function(m){if(!seen[m]){seen[m]=1;st.push(m);}});}return seen;}
+function apply(q,mode){var nodes=g.querySelectorAll('a.node'),hit=null;q=(q||'').trim();
+ if(q){nodes.forEach(function(n){var id=n.getAttribute('data-node');
+  if(id===q)hit=id;});if(!hit)nodes.forEach(function(n){var id=n.getAttribute('data-node');
+  if(!hit&&id.indexOf(q)>=0)hit=id;});}
+ var keep=null;if(hit){keep=mode==='up'?reach(hit,up):mode==='down'?reach(hit,down):{};keep[hit]=1;}
+ var count=0;nodes.forEach(function(n){var id=n.getAttribute('data-node'),on=!keep||keep[id];
+  n.style.opacity=on?1:0.15;if(keep&&on)count++;});
+ g.querySelectorAll('path[data-from]').forEach(function(e){var on=!keep||(keep[e.getAttribute('data-from')]&&keep[e.getAttribute('data-to')]);
+  e.style.opacity=on?1:0.08;});
+ document.body.setAttribute('data-highlighted',keep?count:0);
+ document.getElementById('ginfo').textContent=hit?(hit+': '+count+' node(s) shown'):(q?'no match':'');
+ if(hit){var el=g.querySelector('a.node[data-node="'+hit+'"]');if(el&&el.scrollIntoView)el.scrollIntoView({block:'center'});}}
+var f=document.getElementById('gfind'),m=document.getElementById('gmode'),fit=document.getElementById('gfit');
+function go(){apply(f.value,m.value);}f.addEventListener('input',go);m.addEventListener('change',go);
+function sz(){if(fit.checked){g.style.maxWidth='100%';g.style.height='auto';}else{g.style.maxWidth='none';g.style.height='';}}
+fit.addEventListener('change',sz);sz();
+var h={};location.hash.replace(/^#/,'').split('&').forEach(function(kv){var p=kv.split('=');
+ if(p[0])h[p[0]]=decodeURIComponent(p[1]||'');});
+if(h.find){f.value=h.find;m.value=h.mode||'';go();}})();
+</script>"""
+
 RENDER_CHECK = """<script>
 (function(){var m=document.querySelectorAll('math'),ok=0,disp='';
 m.forEach(function(e){var r=e.getBoundingClientRect();if(r.width>0&&r.height>0)ok++;
