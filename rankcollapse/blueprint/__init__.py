@@ -98,8 +98,15 @@ def build(out, results: list[dict] | None = None, *, figures=None) -> dict:
         notes_text = np_.read_text()
     coq_docs = False
     if any(c.formal for c in reg.values()):
+        import sys
+
         from rankcollapse import formal
-        coq_docs = formal.coqdoc_html(out / "coq") == ""
+        from rankcollapse.progress import Heartbeat
+        if formal.coq_version():
+            print("[blueprint] rendering the Coq proofs with coqdoc (builds formal/ first, "
+                  "about 20 s)", file=sys.stderr, flush=True)
+        with Heartbeat("blueprint", "coqdoc", every=10.0):
+            coq_docs = formal.coqdoc_html(out / "coq") == ""
     pages = []
     for nid, e in nodes.items():
         c = reg.get(nid)

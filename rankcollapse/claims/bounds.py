@@ -92,7 +92,8 @@ def lemma1(cfg: Config):
                    "matrices already known to lie in A_{G,eps}: it bounds mu^2 (no square "
                    "roots over a real field) by (N/4) (1 - eps^r)^(2 floor(t/r)) sum_j "
                    "osc(X e_j)^2, so C^2 = (N/4) sum_j osc(X(0) e_j)^2 / (1 - eps^r)^2 for the "
-                   "real exponent t/r. A_{G,eps} in Coq does not require zeros off the mask "
+                   "real exponent t/r (looser than the C of the walkthrough, which uses Corollary 2's "
+                   "attained constant). A_{G,eps} in Coq does not require zeros off the mask "
                    "(more general than the paper). Not formalised: Lemma 1's score bound "
                    "(which supplies eps), general W_V under A3, and the step from floor(t/r) "
                    "to t/r.",

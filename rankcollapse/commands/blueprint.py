@@ -9,7 +9,7 @@ Examples:
   rankcollapse blueprint --out site                      # runs every claim (~30 s)
   rankcollapse verify --json > v.json && rankcollapse blueprint --out site --from-json v.json
   rankcollapse blueprint --out site --figures figs       # embed PNGs of `rankcollapse figures`
-  rankcollapse blueprint --out site --no-evidence        # the graph and pages only, instantly
+  rankcollapse blueprint --out site --no-evidence        # the graph and pages only (~25 s with Coq: coqdoc)
   rankcollapse blueprint --out site --screenshot         # also PNGs via headless Chromium
 
 Open site/index.html in a browser.

@@ -163,6 +163,10 @@ def _run_coupled(args) -> int:
     from rankcollapse.progress import Progress
 
     w = cp.parse_w_rational(args.w)
+    if w <= 1:
+        raise RankCollapseError(f"--w must be > 1 for Theorem 3 (2), got {w}: the non-collapsing "
+                                "equilibrium B = (-1/w, -sqrt(1 - 1/w^2)) exists only for w > 1 "
+                                "(for |w| < 1 every equilibrium has rank one)")
     if args.depth is None:
         depth = cp.DEFAULT_DEPTH
     else:
@@ -260,8 +264,10 @@ def _print_reduction(args, w, n: int, dim: int, ev2, res, fmt: str) -> int:
               f"{ev.level}")
         print(f"weights: W_Q = W_K = 0, W_V = (S (+) 0_{dim - 2}) / ||S||_2, S = [[1, {w}], "
               "[0, 1]]")
+        import textwrap
         for p in ev.details["parts"]:
-            print(f"  [{p['status']} / {p['level']}] {p['statement'][:110]}")
+            print(textwrap.fill(f"[{p['status']} / {p['level']}] {p['statement']}", 100,
+                                initial_indent="  ", subsequent_indent="      "))
         print(f"certified measure (fraction of (S^{dim - 1})^{n}): >= "
               f"{float(m['measure'].lower()):.6g}  ({m['measure']})")
         print(f"rows 1, 2 stay apart from layer {ev.details['rank_at_least_2_from']}")

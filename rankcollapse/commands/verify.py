@@ -258,6 +258,14 @@ def run(args) -> int:
         print(f"\n{len(results)} {noun} in {total:.1f} s: " +
               ", ".join(f"{v} {k}" for k, v in counts.items()) + f" (seed {args.seed})")
         print("holds by scope: " + ", ".join(f"{v} {k}" for k, v in scopes.items()))
+        with_formal = [r["id"] for r in results if any(
+            p.get("level") == "formal" and p.get("status") == "holds"
+            for p in (r["evidence"].get("parts") or []))]
+        if with_formal:
+            how = "from the cache keyed by the sources" if formal_rep and formal_rep.cached \
+                else "in this run"
+            print(f"proved in Coq (re-checked {how}; a claim's level is its weakest part): " +
+                  ", ".join(with_formal))
         print("claims with a part of each kind: " +
               ", ".join(f"{v} {k}" for k, v in parts.items()))
     if interrupted:

@@ -334,9 +334,11 @@ def parse_instance(items, params: dict, cid: str) -> dict:
                     out[k] = parse_rational(v, name=k)
                 else:
                     out[k] = v
-            except (ValueError, ZeroDivisionError, NumberSyntaxError):
-                raise RankCollapseError(f"--instance {k}={v!r}: expected "
-                                        f"{type(default).__name__} like {default}") from None
+            except (ValueError, ZeroDivisionError, NumberSyntaxError) as exc:
+                what = ("a rational number (p/q, a decimal, 1e-3)" if isinstance(default, Fraction)
+                        else f"{type(default).__name__} like {default}")
+                raise RankCollapseError(f"--instance {k}={v!r}: expected {what}: "
+                                        f"{str(exc).splitlines()[0]}") from None
             if isinstance(out[k], int) and not isinstance(out[k], bool) and \
                     not 0 <= out[k] <= MAX_INSTANCE_INT:
                 raise RankCollapseError(
