@@ -110,3 +110,15 @@ def test_probe_cli(torch, capsys):
     assert len(out["layers"]) == 3 and out["torch_agreement"]["agree"]
     assert main(["probe", "--d-model", "10", "--heads", "3"]) == 2
     assert main(["probe", "--model", "nosuchmodule:make"]) == 2
+
+
+def test_model_factory_mistakes_are_one_line(capsys):
+    """A --model that is not callable, fails when called, or returns no torch module is the
+    user's input, refused in one line (exit 2), not an internal error."""
+    pytest.importorskip("torch")
+    from rankcollapse.cli import main
+    for spec, words in (("math:pi", "not a callable"), ("json:dumps", "calling it failed"),
+                        ("collections:OrderedDict", "must return a torch.nn.Module")):
+        assert main(["probe", "--model", spec]) == 2
+        err = capsys.readouterr().err.strip().splitlines()
+        assert len(err) == 1 and words in err[0], (spec, err)

@@ -93,7 +93,20 @@ def _load_factory(spec: str):
         fn = getattr(importlib.import_module(mod), attr)
     except (ImportError, AttributeError) as exc:
         raise RankCollapseError(f"cannot load --model {spec!r}: {exc}") from None
-    return fn()
+    if not callable(fn):
+        raise RankCollapseError(f"--model {spec!r} names a {type(fn).__name__}, not a callable "
+                                "that builds a model")
+    try:
+        obj = fn()
+    except Exception as exc:        # the user's factory failed: report it, not a bug of ours
+        raise RankCollapseError(f"--model {spec!r}: calling it failed: "
+                                f"{type(exc).__name__}: {exc}") from None
+    import torch
+    model = obj[0] if isinstance(obj, tuple) and obj else obj
+    if not isinstance(model, torch.nn.Module):
+        raise RankCollapseError(f"--model {spec!r} returned a {type(model).__name__}; it must "
+                                "return a torch.nn.Module (or a (module, inputs) pair)")
+    return obj
 
 
 def run(args) -> int:
