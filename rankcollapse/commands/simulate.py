@@ -163,6 +163,12 @@ def _check_budget(args) -> None:
     weights = args.heads * 3 * args.d * args.d * (max(args.layers, 1) if args.per_layer else 1)
     entries = args.batch * args.n * args.d * (args.layers + 2) + weights
     need = entries * per
+    if args.attention == "dense":
+        dense = SA.dense_attention_bytes(args.n, args.d, args.batch)
+        if dense > 2 * 2 ** 30:
+            print(f"rankcollapse simulate: note: --attention dense at N = {args.n} needs about "
+                  f"{SA.gib(dense):.1f} GiB per layer (--attention auto would use the mask's "
+                  "edges only for a sparse mask)", file=sys.stderr)
     if need > limit:
         raise RankCollapseError(
             f"refusing to allocate: inputs, weights and the trajectory of --layers "
