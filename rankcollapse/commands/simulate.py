@@ -165,7 +165,7 @@ def _check_budget(args) -> None:
     need = entries * per
     if args.attention == "dense":
         dense = SA.dense_attention_bytes(args.n, args.d, args.batch)
-        if dense > 2 * 2 ** 30:
+        if 2 * 2 ** 30 < dense <= limit:       # refused otherwise, below, in one line
             print(f"rankcollapse simulate: note: --attention dense at N = {args.n} needs about "
                   f"{SA.gib(dense):.1f} GiB per layer (--attention auto would use the mask's "
                   "edges only for a sparse mask)", file=sys.stderr)
