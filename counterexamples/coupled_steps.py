@@ -81,27 +81,25 @@ def token2_limit_run(w, theta1: float, theta2: float, T: int = 4000, dps: int = 
     """Run the coupled two-token system from ``(theta1, theta2)`` for ``T`` layers at ``dps``
     digits (mpmath) and report ``theta_2(T)``, the gap ``theta_2 - theta_1`` and the
     distance of token 2 from ``+-B``, ``B = (-1/w, -sqrt(1 - 1/w^2))``."""
-    import mpmath
-    with mpmath.workdps(dps):
-        wv = mpmath.mpf(sp.Rational(sp.nsimplify(w)).p) / sp.Rational(sp.nsimplify(w)).q
-        x1 = [mpmath.cos(theta1), mpmath.sin(theta1)]
-        x2 = [mpmath.cos(theta2), mpmath.sin(theta2)]
+    import math
 
-        def step(v):
-            y = [v[0], wv * v[0] + v[1]]
-            n = mpmath.sqrt(y[0] ** 2 + y[1] ** 2)
-            return [y[0] / n, y[1] / n]
-        for _ in range(T):
-            a = step(x1)
-            b = step([(x1[0] + x2[0]) / 2, (x1[1] + x2[1]) / 2])
-            x1, x2 = a, b
-        B = [-1 / wv, -mpmath.sqrt(1 - 1 / wv ** 2)]
-        sign = 1 if mpmath.cos(theta1) > 0 else -1
-        dist = mpmath.sqrt((x2[0] - sign * B[0]) ** 2 + (x2[1] - sign * B[1]) ** 2)
-        sin_gap = abs(x1[0] * x2[1] - x1[1] * x2[0])
-        return {"token1": [float(x1[0]), float(x1[1])], "token2": [float(x2[0]), float(x2[1])],
-                "dist_token2_to_signB": float(dist), "sin_gap": float(sin_gap), "T": T,
-                "dps": dps}
+    import numpy as np
+
+    from numeric import masks
+    from numeric.dynamics import simulate
+
+    from .coupled import value_matrix_float
+    wf = float(sp.Rational(sp.nsimplify(w)))
+    X0 = np.array([[math.cos(theta1), math.sin(theta1)], [math.cos(theta2), math.sin(theta2)]])
+    Z = np.zeros((2, 2))
+    tr = simulate(X0, masks.causal(2), (Z, Z, value_matrix_float(2, wf), 1.0), T,
+                  mode="post-ln", backend=f"mpmath:{dps}")
+    x1, x2 = (np.asarray(v, dtype=float) for v in np.asarray(tr.X[-1], dtype=object))
+    B = np.array([-1 / wf, -math.sqrt(1 - 1 / wf ** 2)])
+    sign = 1 if math.cos(theta1) > 0 else -1
+    return {"token1": [float(x1[0]), float(x1[1])], "token2": [float(x2[0]), float(x2[1])],
+            "dist_token2_to_signB": float(np.linalg.norm(x2 - sign * B)),
+            "sin_gap": float(abs(x1[0] * x2[1] - x1[1] * x2[0])), "T": T, "dps": dps}
 
 
 def check_limit_conclusions(apart_starts, collapse_starts, w, T: int = 4000) -> Evidence:

@@ -68,7 +68,8 @@ MAX_D = 4096
 
 def shear(w) -> sp.Matrix:
     """``S = [[1, w], [0, 1]]`` (row vectors: ``(a, b) S = (a, w a + b)``)."""
-    w = sp.Rational(cp.parse_w_rational(w).numerator, cp.parse_w_rational(w).denominator)
+    q = cp.parse_w_rational(w)
+    w = sp.Rational(q.numerator, q.denominator)
     return sp.Matrix([[1, w], [0, 1]])
 
 
@@ -189,10 +190,6 @@ def prove_a3() -> Evidence:
 
 
 # ----------------------------------------------------------------------------- the set
-def _arb(q):
-    return cp._arb(q)
-
-
 def _Linv(theta, w, flint):
     """Continuous lift of the inverse angle map ``theta -> angle(u(theta) S^{-1})``:
     ``theta + atan2(-w cos^2, 1 - w sin cos)`` (``atan2``'s first argument vanishes only
@@ -224,10 +221,10 @@ def preimage_set(box, d: int, w) -> dict:
     if d < 3:
         raise ShapeError("preimage_set is for d >= 3 (at d = 2 the box itself is the set)")
     a, b, c, e = box
-    wa = _arb(cp.parse_w_rational(w))
+    wa = cp._arb(cp.parse_w_rational(w))
     two_pi = 2 * cp._pi()
-    J1 = (_Linv(two_pi * _arb(a), wa, flint), _Linv(two_pi * _arb(b), wa, flint))
-    J2 = (_Linv(two_pi * _arb(c), wa, flint), _Linv(two_pi * _arb(e), wa, flint))
+    J1 = (_Linv(two_pi * cp._arb(a), wa, flint), _Linv(two_pi * cp._arb(b), wa, flint))
+    J2 = (_Linv(two_pi * cp._arb(c), wa, flint), _Linv(two_pi * cp._arb(e), wa, flint))
     len1, len2 = J1[1] - J1[0], J2[1] - J2[0]
     delta = len2 / 4
     r1 = delta.sin() / flint.arb(2).sqrt()            # so (r1 / sin delta)^2 = 1/2
@@ -263,15 +260,15 @@ def certified_measure(d: int, w, boxes) -> dict:
 
 # ----------------------------------------------------------------------------- numerics
 def first_layer(X, w) -> np.ndarray:
-    """One post-LN layer with the causal mask, ``W_Q = W_K = 0`` and this ``W_V`` (float64)."""
+    """One post-LN layer with the causal mask, ``W_Q = W_K = 0`` and this ``W_V`` (float64),
+    through the library's one dynamics path (:func:`numeric.dynamics.simulate`); a zero
+    pre-LayerNorm row (a null set of inputs) raises :class:`numeric.errors.ZeroRowError`."""
+    from numeric.dynamics import simulate
     X = np.asarray(X, float)
     N, d = X.shape
-    avg = np.cumsum(X, axis=0) / np.arange(1, N + 1)[:, None]
-    Y = avg @ value_matrix_float(d, w)
-    nrm = np.linalg.norm(Y, axis=1)
-    if np.any(nrm == 0):
-        raise RankCollapseError("a pre-LayerNorm row is zero (a null set of inputs)")
-    return Y / nrm[:, None]
+    Z = np.zeros((d, d))
+    return np.asarray(simulate(X, masks.causal(N), (Z, Z, value_matrix_float(d, w), 1.0), 1,
+                               mode="post-ln").X[1], float)
 
 
 def _point(s: dict, d: int, rng: random.Random) -> tuple[np.ndarray, np.ndarray]:

@@ -45,19 +45,6 @@ TEXT_OPTIONS = {"--claim", "--w", "--signs", "--certify-delta", "--depth", "--ba
 PATH_OPTIONS = {"--out", "--plot"}
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _preload():
-    """Import what the commands import lazily, once, in the parent: every forked child then
-    starts warm (the cases measure the tool's answers, not the interpreter's imports)."""
-    import counterexamples.coupled_proof  # noqa: F401
-    import counterexamples.jordan  # noqa: F401
-    import numeric.dynamics  # noqa: F401
-    import rankcollapse.explain  # noqa: F401
-    import rankcollapse.models  # noqa: F401
-    from rankcollapse.claims import load
-    load()
-
-
 def _subparsers():
     p = build_parser()
     sub = next(a for a in p._actions if isinstance(a, argparse._SubParsersAction))

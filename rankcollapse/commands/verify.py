@@ -57,11 +57,6 @@ def configure(p):
     p.add_argument("--verbose", "-v", action="store_true", help="print evidence details")
 
 
-def _part_counts(scope: dict) -> dict:
-    """Parts of a scope by kind (sampled: instances): :func:`theory.evidence.scope_counts`."""
-    return scope_counts(scope)
-
-
 def scope_text(scope: dict | None, long: bool = False) -> str:
     """The scope column: ``universal``, ``exhaustive(n)``, ``sampled(n)``, ``witness``, or
     for mixed the parts by kind, ``mixed(universal 2, sampled 43)`` (``-`` when a check
@@ -74,7 +69,7 @@ def scope_text(scope: dict | None, long: bool = False) -> str:
         short = f"sampled({scope['instances']})"
         extra = f"{scope['generator']}; seed {scope.get('seed')}"
     elif kind == "mixed":
-        short = "mixed(" + ", ".join(f"{k} {v}" for k, v in _part_counts(scope).items()) + ")"
+        short = "mixed(" + ", ".join(f"{k} {v}" for k, v in scope_counts(scope).items()) + ")"
         extra = " | ".join(scope_text(p, True) for p in scope["parts"])
     else:
         short = f"{kind}({scope['instances']})" if scope.get("instances") else kind
@@ -205,7 +200,7 @@ def run(args) -> int:
     parts = {k: 0 for k in ("universal", "exhaustive", "witness", "sampled")}
     for r in results:
         if r["scope"]:
-            for k in _part_counts(r["scope"]):
+            for k in scope_counts(r["scope"]):
                 parts[k] += 1
     levels = {lv: sum(1 for r in results if r["level"] == lv) for lv in LEVELS}
     if args.markdown:
