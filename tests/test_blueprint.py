@@ -9,7 +9,7 @@ import re
 import pytest
 
 from rankcollapse.blueprint import browser
-from rankcollapse.claims import dependencies as D
+from rankcollapse.claims import uses_graph as D
 from rankcollapse.claims import load
 from rankcollapse.cli import main
 
@@ -46,7 +46,7 @@ def _hrefs(html):
 
 def test_every_node_has_a_page_and_every_graph_node_links_to_it(site):
     reg = load()
-    g = D.graph(reg)
+    g = D.graph()
     index = (site / "index.html").read_text()
     links = _hrefs(index)
     linked = {n for _, n in links}
@@ -54,7 +54,7 @@ def test_every_node_has_a_page_and_every_graph_node_links_to_it(site):
     for href, n in links:
         assert href in (f"claims/{n}.html",) and (site / href).exists(), href
     assert set(reg) <= linked
-    assert '<svg id="depgraph"' in index and '<svg id="routes"' in index
+    assert '<svg id="depgraph"' in index and '<svg id="route-paper"' in index and '<svg id="route-ours"' in index
 
 
 def test_pages_are_self_contained(site):
@@ -100,11 +100,11 @@ needs_browser = pytest.mark.skipif(
 def test_browser_renders_graph_and_links(site):
     dom = browser.dump_dom(site / "index.html", exe=EXE)
     body = re.search(r"<body([^>]*)>", dom).group(1)
-    n_nodes = len(D.graph(load())["nodes"])
+    n_nodes = len(D.graph()["nodes"])
     assert f'data-graph-nodes="{n_nodes}"' in body, body
     w, h = map(int, re.search(r'data-graph-size="(\d+)x(\d+)"', body).groups())
     assert w > 500 and h > 300
-    assert {n for _, n in _hrefs(dom)} == set(D.graph(load())["nodes"])
+    assert {n for _, n in _hrefs(dom)} == set(D.graph()["nodes"])
 
 
 @needs_browser
@@ -161,7 +161,8 @@ def test_formal_nodes_are_marked_only_when_coq_checked_them(site):
 def test_claim_pages_carry_their_walkthrough_or_say_why_not(site):
     """A claim with a walkthrough shows it rendered (both sides of every comparison and
     its verdict); a claim without one says in one line why none applies."""
-    from rankcollapse.explain import WALKTHROUGHS
+    from rankcollapse.claims import walkthroughs
+    WALKTHROUGHS = walkthroughs()
     reg = load()
     for cid in reg:
         page = (site / "claims" / f"{cid}.html").read_text()
@@ -179,7 +180,7 @@ def test_claim_pages_carry_their_walkthrough_or_say_why_not(site):
 def test_graph_tools_show_what_a_node_rests_on(site, mode, adj_of):
     """index.html#find=theorem-1&mode=up highlights theorem-1 and everything it rests on
     (down: everything that rests on it), counted in Chromium and compared with the graph."""
-    g = D.graph(load())
+    g = D.graph()
     adj = {}
     for a, b, _ in g["edges"]:
         if adj_of == "used":

@@ -6,7 +6,11 @@ from fractions import Fraction
 import pytest
 
 from rankcollapse.cli import main
-from rankcollapse.explain import WALKTHROUGHS, explain, render
+from rankcollapse.claims import walk as explain
+from rankcollapse.claims import walkthroughs
+from rankcollapse.explain import render
+
+WALKTHROUGHS = walkthroughs()
 from rankcollapse.explain.core import decide
 
 REQUIRED = ["corollary-2", "lemma-2", "lemma-3", "theorem-1", "lemma-1", "theorem-3-1",

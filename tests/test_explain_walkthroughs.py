@@ -7,7 +7,10 @@ from fractions import Fraction
 import pytest
 
 from rankcollapse.cli import main
-from rankcollapse.explain import WALKTHROUGHS, explain
+from rankcollapse.claims import walk as explain
+from rankcollapse.claims import walkthroughs
+
+WALKTHROUGHS = walkthroughs()
 
 # claim -> number of expected failures (negative controls / refuted statements)
 NEW = {"lemma-4": 3, "lemma-9": 3, "lemma-7": 2, "lemma-12": 1, "lemma-13": 2,

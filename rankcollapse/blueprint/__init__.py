@@ -22,7 +22,6 @@ import shutil
 from html import escape
 from pathlib import Path
 
-from rankcollapse.claims import dependencies as D
 
 from . import graph as G
 from . import html as H
@@ -61,8 +60,7 @@ def run_results(ids=None, seed: int = 0, progress: bool = True) -> list[dict]:
     return out
 
 
-def _figures(figdir, nid, out: Path) -> list:
-    names = D.FIGURES.get(nid, [])
+def _figures(figdir, names, out: Path) -> list:
     got = []
     for name in names:
         rel = None
@@ -81,13 +79,13 @@ def _figures(figdir, nid, out: Path) -> list:
 def build(out, results: list[dict] | None = None, *, figures=None) -> dict:
     """Write the site into ``out``; returns ``{"index": path, "pages": [...], ...}``."""
     from rankcollapse.claims import load
-    from rankcollapse.explain import WALKTHROUGHS
+    from rankcollapse.claims.uses_graph import graph
 
     out = Path(out)
     (out / "claims").mkdir(parents=True, exist_ok=True)
     reg = load()
     res = {r["id"]: r for r in (results or [])}
-    g = D.graph(reg)
+    g = graph(reg)
     nodes, edges = g["nodes"], g["edges"]
     used_by: dict = {}
     for u, v, _ in edges:
@@ -113,7 +111,8 @@ def build(out, results: list[dict] | None = None, *, figures=None) -> dict:
         notes = H.notes_for(nid, c.ref, c.notes, notes_text, e.get("kind", "finding")) \
             if c else {}
         html = H.claim_page(nid, e, c, res.get(nid), used_by, notes,
-                            _figures(figures, nid, out), nid in WALKTHROUGHS, coq_docs)
+                            _figures(figures, c.figures if c else (), out),
+                            bool(c and c.walkthrough), coq_docs)
         p = out / "claims" / f"{nid}.html"
         p.write_text(html)
         pages.append(p)
@@ -143,13 +142,21 @@ def build(out, results: list[dict] | None = None, *, figures=None) -> dict:
     summary = (f"{len(reg)} claims, {len(nodes) - len(reg)} non-claim nodes, {len(edges)} "
                "edges; " + (", ".join(f"{v} {k}" for k, v in counts.items()) +
                             " in the evidence used" if res else "built without evidence"))
-    routes = "".join(
-        f"<p><b style=\"color:{G.ROUTE_STYLE['paper' if k == 'paper' else 'ours'][0]}\">"
-        f"{escape(r['title'])}</b>: {escape(r['note'])}</p>" for k, r in D.ROUTES.items())
+    routes = ""
+    for t in (c for c in reg.values() if c.kind == "theorem" and c.repair):
+        strips = G.routes_svg(t.id, nodes, res)
+        routes += (f'<h2 id="routes-{escape(t.id)}">{escape(t.ref)}: what <code>'
+                   f"{escape(t.id)}</code> rests on, on the paper's route and on ours</h2>"
+                   '<p class="muted">Each picture is the part of the graph below that the '
+                   "proof rests on along one route, with only that route's uses edges.</p>")
+        for k, title, idea in (("paper", "The paper's route", t.idea_paper),
+                               ("ours", "Our route", t.idea_ours)):
+            routes += (f'<h3 style="color:{G.ROUTE_STYLE[k][0]}">{title}</h3>'
+                       f'<p>{escape(idea)}</p><div class="graphbox">{strips[k]}</div>')
+        routes += f"<p><b>What differs:</b> {escape(t.repair)}</p>"
     body = (f"<h1>Dependency graph of the claims</h1><p>{escape(summary)}</p>"
-            + "".join(legend) +
-            "<h2>Theorem 1: the paper's route and ours</h2>" + routes +
-            f'<div class="graphbox">{G.routes_svg(D.ROUTES, nodes, res)}</div>'
+            + "".join(legend)
+            + routes +
             "<h2>All definitions, lemmas, corollaries, theorems, remarks and findings</h2>"
             + H.GRAPH_TOOLS +
             f'<div class="graphbox">{G.svg(g, res)}</div>' + H.GRAPH_SCRIPT)

@@ -156,14 +156,16 @@ STYLE = ("<style>.tag{font:700 11px sans-serif;fill:#374151}.nid{font:600 12px m
          "a.node:hover rect{stroke-width:3}</style>")
 
 
-def svg(graph: dict, results: dict, href=lambda n: f"claims/{n}.html") -> str:
-    """The whole dependency graph (``graph`` from ``dependencies.graph``) as inline SVG."""
+def svg(graph: dict, results: dict, href=lambda n: f"claims/{n}.html", *,
+        svg_id: str = "depgraph", label: str = "dependency graph of the claims") -> str:
+    """A dependency graph (``graph`` from :func:`rankcollapse.claims.uses_graph.graph`, or
+    a part of it) as inline SVG."""
     nodes, edges = graph["nodes"], graph["edges"]
     pos = layout(nodes, edges)
     W, H = pos[None]
-    parts = [f'<svg id="depgraph" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {W:.0f} '
-             f'{H:.0f}" width="{W:.0f}" height="{H:.0f}" role="img" '
-             f'aria-label="dependency graph of the claims">', STYLE, _defs()]
+    parts = [f'<svg id="{escape(svg_id)}" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 '
+             f'{W:.0f} {H:.0f}" width="{W:.0f}" height="{H:.0f}" role="img" '
+             f'aria-label="{escape(label)}">', STYLE, _defs()]
     for u, v, route in edges:
         (x1, y1), (x2, y2) = pos[u], pos[v]
         parts.append(_edge(x1 + NODE_W, y1 + NODE_H / 2, x2, y2 + NODE_H / 2, route,
@@ -175,38 +177,16 @@ def svg(graph: dict, results: dict, href=lambda n: f"claims/{n}.html") -> str:
     return "".join(parts)
 
 
-def routes_svg(routes: dict, nodes: dict, results: dict,
-               href=lambda n: f"claims/{n}.html") -> str:
-    """The routes to Theorem 1, one row per route, each drawn as a single chain."""
-    w, h, gx = 176, 40, 20
-    rows = list(routes.items())
-    longest = max(len(r["chain"]) for _, r in rows)
-    W = PAD * 2 + 86 + longest * w + (longest - 1) * gx
-    row_h = 2 * h + 52
-    H = PAD * 2 + len(rows) * row_h
-    out = [f'<svg id="routes" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {W} {H}" '
-           f'width="{W}" height="{H}" role="img" aria-label="the two routes to Theorem 1">',
-           STYLE, _defs()]
-    for k, (name, r) in enumerate(rows):
-        y = PAD + k * row_h
-        route = "paper" if name == "paper" else "ours"
-        colour = ROUTE_STYLE[route][0]
-        out.append(f'<text x="{PAD}" y="{y + 24}" style="font:700 13px sans-serif;'
-                   f'fill:{colour}">{escape("paper (B.2)" if name == "paper" else "ours")}</text>')
-        xs = []
-        for i, n in enumerate(r["chain"]):
-            x = PAD + 86 + i * (w + gx)
-            xs.append(x)
-            if i:
-                out.append(_edge(x - gx, y + h / 2, x, y + h / 2, route))
-            out.append(node_svg(n, nodes.get(n, {"kind": "finding"}), results.get(n), x, y,
-                                href(n), w, h))
-        xt = xs[-1]
-        for j, n in enumerate(r["side"]):
-            x = xt - (len(r["side"]) - j) * (w + gx)
-            ys = y + h + 22
-            out.append(node_svg(n, nodes.get(n, {"kind": "lemma", "claim": False}),
-                                results.get(n), x, ys, href(n), w, h))
-            out.append(_edge(x + w / 2, ys, xt + w / 2, y + h, route))
-    out.append("</svg>")
-    return "".join(out)
+def routes_svg(target: str, nodes: dict, results: dict,
+               href=lambda n: f"claims/{n}.html") -> dict:
+    """``{route: svg}``: for the paper's route and ours, the part of the graph the proof of
+    ``target`` rests on, with only the real ``uses`` edges of that route."""
+    from rankcollapse.claims.uses_graph import route_subgraph
+    out = {}
+    for route in ("paper", "ours"):
+        sub = route_subgraph(target, route)
+        g = {"nodes": {n: nodes[n] for n in sub["nodes"]},
+             "edges": [(u, v, route) for u, v in sub["edges"]]}
+        out[route] = svg(g, results, href, svg_id=f"route-{route}",
+                         label=f"what {target} rests on, {route} route")
+    return out

@@ -348,11 +348,11 @@ def walkthrough_html(cid: str) -> str:
     """The claim's walkthrough (``rankcollapse explain CLAIM`` on its default instance),
     rendered: sections, values, and every comparison with both sides and its verdict
     (a negative control is marked as such).  Empty when the claim has none."""
-    from rankcollapse.explain import WALKTHROUGHS, explain
-    if cid not in WALKTHROUGHS:
+    from rankcollapse.claims import walk, walkthroughs
+    if cid not in walkthroughs():
         return ""
     try:
-        w = explain(cid, None)
+        w = walk(cid, None)
     except Exception as exc:  # the page still builds; the failure is shown, not hidden
         return (f"<h2>Walkthrough</h2><p><b>The walkthrough did not run:</b> "
                 f"{escape(type(exc).__name__)}: {escape(str(exc))}</p>")
@@ -418,8 +418,8 @@ def claim_page(nid: str, e: dict, claim, res: dict | None, used_by: dict, notes:
     if claim and claim.erratum:
         parts.append(f'<p class="erratum"><b>Against the printed statement: '
                      f'{escape(claim.erratum[0])}.</b> {escape(claim.erratum[1])}</p>')
-    if claim and e.get("statement") and e.get("kind") == "assumption":
-        parts.append(f"<p><b>The hypothesis:</b> {escape(e['statement'])}</p>")
+    if claim and e.get("title") and e.get("kind") == "assumption":
+        parts.append(f"<p><b>The hypothesis:</b> {escape(e['title'])}</p>")
     if e.get("tex"):
         parts.append(f'<div class="math">{tex_to_mathml(e["tex"])}</div>')
     if claim and claim.assumptions:

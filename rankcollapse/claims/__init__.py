@@ -1,9 +1,17 @@
-"""The claims registry: one entry per claim of the paper.
+"""The claims registry: one card per claim of the paper.
 
-Each entry reads like a verification notebook cell: a statement in our notation, the
-paper's reference, the assumptions, and a check function returning
-:class:`theory.evidence.Evidence`.  Claim modules live beside this file and register
-their entries with the :func:`claim` decorator; :func:`load` imports them in paper order.
+A card is one ``@claim(...)`` declaration on the claim's check function.  It holds
+everything the front door knows about the claim: the id, the paper's reference, the
+statement in our notation and in TeX, the assumptions, what the proof uses on the paper's
+route and on ours (with the repair sentence where they differ), the proof ideas, the
+walkthrough, the Coq theorem names, the figures, the erratum class, the test and the
+heading of its section in ``paper_notes.md``.  The registry, ``verify``, ``explain``, the
+blueprint and the notes' tables read the cards and nothing else
+(``tests/soundness/test_cards.py``).
+
+Card modules live beside this file, one per part of the paper (:data:`CARD_MODULES`, in
+paper order); nodes of the dependency graph that are not claims (a definition, a
+background inequality) are declared there with :func:`node`.  :func:`load` imports them.
 
 >>> _ = load(); "attention-row-stochastic" in REGISTRY
 True
@@ -19,8 +27,41 @@ from typing import Callable
 
 from theory.evidence import Evidence
 
-# Modules in paper order; any other module in this package is loaded after them.
-ORDER = ["foundation", "graphs", "ergodicity", "bounds", "layernorm", "theorem2", "theorem3"]
+#: The card modules in paper order: (module, the part of the paper its cards come from).
+CARD_MODULES = [
+    ("foundation", "Section 3"),
+    ("graphs", "Section 3, Definitions 1-5"),
+    ("ergodicity", "Appendix B.1"),
+    ("bounds", "Section 4.1, Appendix B"),
+    ("layernorm", "Sections 3 and 4.3.1, Appendices A and C"),
+    ("theorem2", "Section 4.2, Appendix C"),
+    ("theorem2_lemmas", "Appendix C.1"),
+    ("theorem3", "Section 4.3, Appendices E and F"),
+    ("theorem3_certified", "Appendix F"),
+    ("theorem3_dynamics", "Appendix F.3"),
+    ("experiments", "Section 5, Appendix G"),
+    ("assumptions", "beyond the paper: the hypotheses"),
+    ("schedules", "beyond the paper: mask schedules"),
+    ("sinks", "beyond the paper: attention sinks"),
+]
+#: modules of this package that hold no cards
+HELPER_MODULES = {"uses_graph"}
+
+#: the kinds of node in the dependency graph
+KINDS = ("definition", "lemma", "corollary", "theorem", "remark", "finding", "assumption",
+         "experiment")
+
+
+def kind_from_id(cid: str) -> str:
+    """The kind a claim id suggests (the default of a card's ``kind``).
+
+    >>> kind_from_id("lemma-14"), kind_from_id("theorem-3-2"), kind_from_id("odd-one")
+    ('lemma', 'theorem', 'finding')
+    """
+    for k in KINDS:
+        if cid.startswith(k):
+            return k
+    return "finding"
 
 
 @dataclass(frozen=True)
@@ -33,6 +74,8 @@ class Config:
 
 @dataclass
 class Claim:
+    """One claim's card (see the module docstring); built by :func:`claim`."""
+
     id: str
     ref: str
     statement: str
@@ -42,9 +85,17 @@ class Claim:
     notes: str = ""       # heading of its section in paper_notes.md
     default: bool = True  # part of the default `rankcollapse verify` run
     module: str = field(default="", repr=False)
-    # what the proof uses, {"paper": [...], "ours": [...]}: node ids filled at load() time
-    # from the table in dependencies.py (empty for a claim not in the table yet)
-    uses: dict = field(default_factory=lambda: {"paper": [], "ours": []}, repr=False)
+    kind: str = "finding"                  # one of KINDS
+    title: str = ""                        # a short label (assumption nodes)
+    tex: str = ""                          # the statement in LaTeX (MathML on the blueprint)
+    uses_paper: tuple[str, ...] = ()       # node ids the paper's proof uses
+    uses_ours: tuple[str, ...] | None = None  # ours, when it differs (None: the same)
+    repair: str = ""                       # what differs between the routes, one line
+    idea_paper: str = ""                   # the proof idea on the paper's route
+    idea_ours: str = ""                    # ours ("" when it is the paper's)
+    walkthrough: Callable | None = field(default=None, repr=False)  # explain's function
+    no_walkthrough: str = ""               # why none applies, when there is none
+    figures: tuple[str, ...] = ()          # `rankcollapse figures` outputs (without .png)
     # Coq theorems (RankCollapse.File.name) that state this claim or a named part of it;
     # they count as evidence only after rankcollapse.formal.recheck in the same run
     formal: tuple[str, ...] = ()
@@ -53,8 +104,29 @@ class Claim:
     # where the paper is loose or wrong: (class, why / correction), class in ERRATUM_CLASSES
     erratum: tuple[str, str] | None = None
 
+    @property
+    def uses(self) -> dict:
+        """``{"paper": [...], "ours": [...]}``: what each route's proof uses."""
+        ours = self.uses_paper if self.uses_ours is None else self.uses_ours
+        return {"paper": list(self.uses_paper), "ours": list(ours)}
+
+
+@dataclass(frozen=True)
+class Node:
+    """A node of the dependency graph that is not a claim (nothing is checked for it)."""
+
+    id: str
+    kind: str
+    title: str
+    statement: str
+    tex: str = ""
+    module: str = ""
+    idea_paper: str = ""
+    idea_ours: str = ""
+
 
 REGISTRY: dict[str, Claim] = {}
+NODES: dict[str, Node] = {}
 
 #: how a finding relates to the paper's printed statement
 ERRATUM_CLASSES = (
@@ -65,25 +137,95 @@ ERRATUM_CLASSES = (
 )
 
 
-def claim(id: str, ref: str, statement: str, *, assumptions=(), test: str = "",
-          notes: str = "", default: bool = True, formal=(), formal_note: str = "",
-          erratum: tuple[str, str] | None = None):
-    """Decorator registering ``fn(config) -> Evidence`` as the check of a claim."""
-    if erratum is not None and (len(erratum) != 2 or erratum[0] not in ERRATUM_CLASSES
-                                or not erratum[1]):
-        raise ValueError(f"{id}: erratum must be (class, reason) with class in "
-                         f"{ERRATUM_CLASSES}, got {erratum!r}")
+def claim(id: str, ref: str, statement: str, *, kind: str | None = None, title: str = "",
+          tex: str = "", uses=(), ours=None, repair: str = "", idea_paper: str = "",
+          idea_ours: str = "", walkthrough=None, no_walkthrough: str = "", figures=(),
+          assumptions=(), test: str = "", notes: str = "", default: bool = True, formal=(),
+          formal_note: str = "", erratum: tuple[str, str] | None = None):
+    """Declare the card of a claim on its check ``fn(config) -> Evidence``.
+
+    ``uses`` lists the nodes the paper's proof uses; ``ours`` those of our proof when it
+    differs (then ``repair`` says how); ``walkthrough`` is a function marked by
+    :func:`rankcollapse.explain.core.walkthrough`.  A malformed card raises ValueError
+    naming the card and every problem."""
+    kind = kind_from_id(id) if kind is None else kind
+    problems = card_problems(id, kind=kind, uses=uses, ours=ours, repair=repair,
+                             walkthrough=walkthrough, no_walkthrough=no_walkthrough,
+                             erratum=erratum)
+    if problems:
+        raise ValueError(f"card {id}: " + "; ".join(problems))
 
     def deco(fn):
-        if id in REGISTRY and REGISTRY[id].module != fn.__module__:
-            raise ValueError(f"claim id {id!r} registered twice")
-        REGISTRY[id] = Claim(id, ref, statement, fn, tuple(assumptions), test, notes,
-                             default, fn.__module__, formal=tuple(formal),
-                             formal_note=formal_note,
-                             erratum=tuple(erratum) if erratum else None)
+        if id in REGISTRY and REGISTRY[id].module != fn.__module__ or id in NODES:
+            raise ValueError(f"claim id {id!r} declared twice")
+        REGISTRY[id] = Claim(
+            id, ref, statement, fn, tuple(assumptions), test, notes, default, fn.__module__,
+            kind=kind, title=title, tex=tex, uses_paper=tuple(uses),
+            uses_ours=None if ours is None or list(ours) == list(uses) else tuple(ours),
+            repair=repair, idea_paper=idea_paper, idea_ours=idea_ours,
+            walkthrough=walkthrough, no_walkthrough=no_walkthrough, figures=tuple(figures),
+            formal=tuple(formal), formal_note=formal_note,
+            erratum=tuple(erratum) if erratum else None)
         return fn
 
     return deco
+
+
+def card_problems(id, *, kind, uses=(), ours=None, repair="", walkthrough=None,
+                  no_walkthrough="", erratum=None) -> list[str]:
+    """What is malformed in a card (checked when it is declared).
+
+    >>> card_problems("lemma-x", kind="lemma", uses=["a"], ours=["b"])
+    ['ours differs from uses, so a repair sentence is required']
+    >>> card_problems("lemma-x", kind="lemmma", uses=["lemma-x"])
+    ["kind must be one of ('definition', 'lemma', 'corollary', 'theorem', 'remark', 'finding', 'assumption', 'experiment'), got 'lemmma'", 'uses names the claim itself']
+    """
+    problems = []
+    if kind not in KINDS:
+        problems.append(f"kind must be one of {KINDS}, got {kind!r}")
+    if erratum is not None and (len(erratum) != 2 or erratum[0] not in ERRATUM_CLASSES
+                                or not erratum[1]):
+        problems.append(f"erratum must be (class, reason) with class in {ERRATUM_CLASSES}, "
+                        f"got {erratum!r}")
+    if ours is not None and list(ours) != list(uses) and not repair:
+        problems.append("ours differs from uses, so a repair sentence is required")
+    if walkthrough is not None and not hasattr(walkthrough, "walk_params"):
+        problems.append("walkthrough must be a function marked @walkthrough(...)")
+    if walkthrough is not None and no_walkthrough:
+        problems.append("give either walkthrough or no_walkthrough, not both")
+    for name, ids in (("uses", uses), ("ours", ours or ())):
+        if id in ids:
+            problems.append(f"{name} names the claim itself")
+    return problems
+
+
+def node(id: str, kind: str, title: str, statement: str, *, tex: str = "",
+         idea_paper: str = "", idea_ours: str = "") -> Node:
+    """Declare a node of the dependency graph that is not a claim (called at the top level
+    of the card module of its part of the paper)."""
+    import inspect
+    if kind not in KINDS:
+        raise ValueError(f"node {id}: kind must be one of {KINDS}, got {kind!r}")
+    if id in NODES or id in REGISTRY:
+        raise ValueError(f"node id {id!r} declared twice")
+    module = inspect.stack()[1].frame.f_globals.get("__name__", "")
+    NODES[id] = Node(id, kind, title, statement, tex, module, idea_paper, idea_ours)
+    return NODES[id]
+
+
+def walkthroughs() -> dict:
+    """``{claim id: walkthrough function}`` for every card that names one, in paper order."""
+    return {cid: c.walkthrough for cid, c in load().items() if c.walkthrough is not None}
+
+
+def walk(cid: str, instance=None):
+    """Run the walkthrough named on the card of ``cid`` (``rankcollapse explain``)."""
+    from numeric.errors import RankCollapseError
+    from rankcollapse.explain.core import run_walkthrough
+    c = load().get(cid)
+    if c is None or c.walkthrough is None:
+        raise RankCollapseError(f"no walkthrough for {cid!r}")
+    return run_walkthrough(c.walkthrough, cid, instance, ref=c.ref, statement=c.statement)
 
 
 _formal_report = None
@@ -141,16 +283,19 @@ _loaded = False
 
 
 def load() -> dict[str, Claim]:
+    """Import every card module (in paper order) and return the registry."""
     global _loaded
     if not _loaded:
         from rankcollapse import check_layers
         check_layers()
-        found = sorted(m.name for m in pkgutil.iter_modules(__path__))
-        names = [n for n in ORDER if n in found] + [n for n in found if n not in ORDER]
-        for name in names:
+        found = {m.name for m in pkgutil.iter_modules(__path__)}
+        listed = [m for m, _ in CARD_MODULES]
+        stray = sorted(found - set(listed) - HELPER_MODULES)
+        if stray:
+            raise ImportError(f"rankcollapse.claims: modules {stray} are neither card modules "
+                              "(CARD_MODULES) nor helpers (HELPER_MODULES)")
+        for name in listed:
             importlib.import_module(f"{__name__}.{name}")
-        from .dependencies import apply as _apply_uses
-        _apply_uses(REGISTRY)
         _loaded = True
     return REGISTRY
 

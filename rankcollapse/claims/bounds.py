@@ -9,7 +9,24 @@ from theory import bounds_universal as U
 from theory.bounds import check_lemma1, check_theorem1
 from theory.evidence import combine, sampled
 
-from . import Config, claim, with_formal
+from rankcollapse import explain as walk
+from . import Config, claim, node, with_formal
+
+
+# nodes of the dependency graph that are not claims
+node("definition-6", "definition", "Definition 6: the class A_{G,eps}",
+     ("Definition 6: A_{G,eps} is the set of row-stochastic A with A_ij >= eps on the"
+      " edges of G (and 0 off them)."),
+     tex=r"\mathcal{A}_{G,\epsilon}=\{A\ \text{row-stochastic}:\ A_{ij}\ge\epsilon\ \text{if}\ (j,i)\in E,\ A_{ij}=0\ \text{otherwise}\}")
+node("appendix-b2-mu-identity", "lemma", "Appendix B.2: mu via pairwise distances",
+     ("Appendix B.2 (the paper's route to Theorem 1): mu(X)^2 = (1/2N) sum_{m,n} "
+      "||X_m - X_n||^2, bounded column by column by the oscillations of Corollary 2, "
+      "with A3 for the value matrices."),
+     tex=r"\mu(X)^2=\frac{1}{2N}\sum_{m,n}\|X_m-X_n\|^2")
+node("popoviciu", "lemma", "Popoviciu's inequality",
+     ("Popoviciu: sum_i (y_i - mean y)^2 <= N osc(y)^2 / 4 (our route to Theorem 1; "
+      "proved symbolically for every N in theory.bounds_universal)."),
+     tex=r"\sum_{i=1}^N (y_i-\bar y)^2 \le \frac{N}{4}\,(\max y-\min y)^2")
 
 
 def _instances(cfg: Config):
@@ -53,7 +70,14 @@ def cfg_T(cfg: Config) -> int:
        formal_note="Coq proves the last step only, in field form: weights u_i in [a, b] with "
                    "a > 0 give u_i / sum_k u_k >= a / (n b); with u_i = exp(R_ij), "
                    "a = e^-S, b = e^S this is e^-2S / n. The bound |R_ij| <= S on the "
-                   "scores (from A2, A3 and bounded tokens) is not formalised.")
+                   "scores (from A2, A3 and bounded tokens) is not formalised.",
+       kind="lemma",
+       tex=(r"A_{ij}(t)\ge\epsilon=\frac{e^{-2S}}{\max_i|N_i|},\quad S=\frac{B^2 C_Q "
+            r"C_K}{\sqrt{d_{qk}}}"),
+       uses=["attention-row-stochastic", "assumption-a1", "assumption-a2", "assumption-a3"],
+       idea_paper=("Tokens stay bounded (A3), so scores are bounded (A2); a softmax of "
+                   "bounded scores puts at least e^{-2S}/|N_i| on every edge."),
+       walkthrough=walk.bounds.lemma1)
 def lemma1(cfg: Config):
     inst = _instances(cfg)
     parts = [check_lemma1(M, X0, layers, 20) for _, M, X0, layers in inst]
@@ -97,7 +121,26 @@ def lemma1(cfg: Config):
                    "(more general than the paper). Not formalised: Lemma 1's score bound "
                    "(which supplies eps), general W_V under A3, and the step from floor(t/r) "
                    "to t/r.",
-       erratum=("scope remark", "C and eps are existential in the paper (true as printed); explicit values are our derivation. The B.2 chain silently lets C_j absorb the column sums of the value products, which A3 bounds."))
+       erratum=("scope remark", "C and eps are existential in the paper (true as printed); explicit values are our derivation. The B.2 chain silently lets C_j absorb the column sums of the value products, which A3 bounds."),
+       kind="theorem",
+       tex=(r"\mu(X(t))\le C\,(1-\epsilon^r)^{t/r},\quad C=C_V\,\frac{\sqrt "
+            r"N}{2}\sqrt{\textstyle\sum_k "
+            r"\operatorname{osc}_k(0)^2}\,(1-\epsilon^r)^{-(r-1)/r}"),
+       uses=["lemma-1", "corollary-2", "appendix-b2-mu-identity", "assumption-a3"],
+       ours=["lemma-1", "corollary-2", "dobrushin-column-bound",
+             "dobrushin-submultiplicative", "popoviciu", "assumption-a3"],
+       repair=("Route through Dobrushin's coefficient (p = 1 in Lemma 3) and Popoviciu's "
+               "inequality, with every constant explicit."),
+       idea_paper=("Appendix B.2: X(t) = P(t) X(0) W(t); Lemma 1 puts the attention "
+                   "matrices in A_{G,eps}; Corollary 2 applied column by column bounds "
+                   "|X_m - X_n| and mu^2 = (1/2N) sum_{m,n} |X_m - X_n|^2 with A3 for W(t) "
+                   "gives the rate (1 - eps^r)^{t/r} with an implicit C."),
+       idea_ours=("Same skeleton, repaired and explicit: the centre column of every "
+                  "r-product is >= eps^r so tau <= 1 - eps^r (Dobrushin) and each column's "
+                  "oscillation shrinks by that factor; Popoviciu gives mu(P X0) <= "
+                  "sqrt(N)/2 sqrt(sum_k osc_k^2); A3 gives the factor C_V."),
+       walkthrough=walk.bounds.theorem1,
+       figures=["theory_theorem1"])
 def theorem1(cfg: Config):
     T = cfg_T(cfg)
     inst = _instances(cfg)

@@ -16,6 +16,7 @@ from theory import ergodicity as E
 from theory import proofs_z3 as Z
 from theory.evidence import Evidence, combine, sampled, universal, witness
 
+from rankcollapse import explain as walk
 from . import Config, claim, with_formal
 
 _TIMEOUT_MS = 2000
@@ -61,7 +62,12 @@ def _eps_grid(thorough: bool) -> list[Fraction]:
        formal_note="Coq proves the contraction osc(P x) <= tau(P) osc(x) and 0 <= tau <= 1 "
                    "with tau in the overlap form 1 - min_ij sum_k min(P_ik, P_jk), for every "
                    "size; the half-l1 form, sub-multiplicativity and sharpness are not "
-                   "formalised.")
+                   "formalised.",
+       kind="lemma",
+       tex=(r"\tau(PQ)\le\tau(P)\,\tau(Q),\quad "
+            r"\tau(P)=\tfrac12\max_{i,j}\|P_{i\cdot}-P_{j\cdot}\|_1"),
+       uses=[],
+       walkthrough=walk.ergodicity.submult)
 def dobrushin_submultiplicative(config: Config):
     ms = _ms(config)
     ns = (2, 3, 4) if config.thorough else (2, 3)
@@ -103,7 +109,11 @@ def dobrushin_submultiplicative(config: Config):
                             "RankCollapse.Oscillation.osc_contract_column"),
        formal_note="Coq proves the column form (column c >= delta gives tau(P) <= 1 - delta "
                    "and osc(P x) <= (1 - delta) osc(x)) for every size and every delta; the "
-                   "column-floor generalisation tau <= 1 - sum_k min_i P_ik is not formalised.")
+                   "column-floor generalisation tau <= 1 - sum_k min_i P_ik is not formalised.",
+       kind="lemma",
+       tex=r"\min_i P_{ic}\ge\delta\ \Rightarrow\ \tau(P)\le 1-\delta",
+       uses=[],
+       walkthrough=walk.ergodicity.column_bound)
 def dobrushin_column_bound(config: Config):
     ns = (2, 3, 4) if config.thorough else (2, 3)
     proofs = [Z.dobrushin_column(n, timeout_ms=_ms(config)) for n in ns]
@@ -133,7 +143,19 @@ def dobrushin_column_bound(config: Config):
        formal_note="Coq proves (11) and the corrected (12) for every size and every T with "
                    "pi replaced by pi0^T, pi0 a lower bound of every factor's diagonal entry "
                    "A_ii (the eps form with pi0 = eps); the exact product pi of the diagonal "
-                   "entries is not formalised.")
+                   "entries is not formalised.",
+       kind="lemma",
+       tex=(r"x_i(t)=p\,m(t)+(1-p)M(t)\ \Rightarrow\ x_i(t+T)\le "
+            r"p\,\pi\,m(t)+(1-p\,\pi)M(t),\quad \pi=\prod_{s=t}^{t+T-1}A_{ii}(s)"),
+       uses=["attention-row-stochastic", "assumption-a1"],
+       repair=("(12) as printed has p where 1 - p is meant; we state and check the "
+               "symmetric form with q = 1 - p (lemma-2-printed-lower-bound)."),
+       idea_paper=("x_i(t+1) <= A_ii x_i(t) + (1 - A_ii) M(t); induct on T using that M is "
+                   "non-increasing. (12) 'by a symmetric argument', printed with the same "
+                   "p."),
+       idea_ours=("The same induction for (11); the symmetric argument gives (12) with q = "
+                  "1 - p in place of p: x_i(t+T) >= q pi M + (1 - q pi) m."),
+       walkthrough=walk.ergodicity.lemma2)
 def lemma_2(config: Config):
     inst = 150 if config.thorough else 40
     max_n, steps = (6, 5) if config.thorough else (4, 4)
@@ -183,7 +205,10 @@ def _with_formal_refutation(ev: Evidence) -> Evidence:
        formal_note="Coq proves the negation: on the causal 2-token instance A = [[1, 0], "
                    "[1/2, 1/2]] in A_{G,1/2} (every diagonal entry >= 1/2), x = (0, 1), p = 1, "
                    "the printed (12) fails; hence it is not a theorem over any real field.",
-       erratum=("false as printed", "(12) with the same p as (11) is false for p > 1/2; witness inside Theorem 1's setting: causal N = 2, A = [[1, 0], [1/2, 1/2]] in A_{G,1/2}, x = (0, 1), p = 1, T = 1 gives x_0(1) = 0 < 1. Correction: p -> 1 - p in (12). Not a mere misprint: Lemma 3's case 2 uses (12) in its false form."))
+       erratum=("false as printed", "(12) with the same p as (11) is false for p > 1/2; witness inside Theorem 1's setting: causal N = 2, A = [[1, 0], [1/2, 1/2]] in A_{G,1/2}, x = (0, 1), p = 1, T = 1 gives x_0(1) = 0 < 1. Correction: p -> 1 - p in (12). Not a mere misprint: Lemma 3's case 2 uses (12) in its false form."),
+       kind="finding",
+       uses=["lemma-2"],
+       walkthrough=walk.remarks.lemma2_printed)
 def lemma_2_printed(config: Config):
     ms = _ms(config)
     neg = [Z.lemma2_printed(n, p_above_half=True, timeout_ms=ms) for n in (2, 3)]
@@ -241,7 +266,25 @@ def _mask_sample(config: Config, ev: Evidence, sizes, n_random: int, blocks: int
                    "centre column of any r consecutive factors is >= eps^r, so tau of the "
                    "block is <= 1 - eps^r. Coq's A_{G,eps} does not require zeros off the mask. "
                    "The paper's own case split (Lemma 2 with p <= 1/2) is not formalised.",
-       erratum=("proof gap", "The statement (every p in [0, 1]) is true (p = 1 by the Dobrushin / centre-column route, formal in Coq), but the printed case split uses (12) in its false form and so proves it only for p <= 1/2; it also needs a centre of eccentricity r, not an arbitrary centre."))
+       erratum=("proof gap", "The statement (every p in [0, 1]) is true (p = 1 by the Dobrushin / centre-column route, formal in Coq), but the printed case split uses (12) in its false form and so proves it only for p <= 1/2; it also needs a centre of eccentricity r, not an arbitrary centre."),
+       kind="lemma",
+       tex=r"M(t+kr)-m(t+kr)\le (1-p\,\epsilon^r)^k\,\big(M(t)-m(t)\big),\quad 0\le p\le 1",
+       uses=["lemma-2", "definition-6", "definition-centre-radius", "assumption-a1",
+             "assumption-quasi-strong"],
+       ours=["dobrushin-column-bound", "dobrushin-submultiplicative", "definition-6",
+             "definition-centre-radius", "assumption-a1",
+             "assumption-quasi-strong"],
+       repair=("The paper's case split proves only p <= 1/2; we prove p = 1 by the centre "
+               "column >= eps^r (Dobrushin), or by using both one-sided bounds at once."),
+       idea_paper=("Split on where the centre's value x_c(t) lies relative to p m + (1-p) "
+                   "M; walk from the centre along shortest paths with Lemma 2 (steps "
+                   "(14)-(17)). Case 2 cites (12) with the misprinted p, so the split "
+                   "covers p <= 1/2 only."),
+       idea_ours=("Every product of r consecutive matrices of A_{G,eps} has each centre's "
+                  "column >= eps^r (shortest path, then wait on self-loops: A1), so tau <= "
+                  "1 - eps^r (dobrushin-column-bound) and sub-multiplicativity gives the "
+                  "factor (1 - eps^r)^k: p = 1, the form Corollary 2 needs."),
+       walkthrough=walk.ergodicity.lemma3)
 def lemma_3(config: Config):
     z3part = Z.lemma3_proofs(config.thorough, timeout_ms=_ms(config))
     if config.thorough:
@@ -271,7 +314,18 @@ def lemma_3(config: Config):
        formal_note="Coq proves the floor form osc(x(t)) <= (1 - eps^r)^floor(t/r) osc(x(0)) "
                    "for every t; the passage to the real exponent t/r with the sharp C "
                    "(floor(t/r) >= t/r - (r-1)/r) is checked by z3 and exact samples, not Coq.",
-       erratum=("scope remark", "The constant C is only said to exist (true); the paper never proposes C = osc(x(0)); the explicit C with the (r-1)/r exponent is our derivation."))
+       erratum=("scope remark", "The constant C is only said to exist (true); the paper never proposes C = osc(x(0)); the explicit C with the (r-1)/r exponent is our derivation."),
+       kind="corollary",
+       tex=(r"M(t)-m(t)\le C\,(1-\epsilon^r)^{t/r},\quad "
+            r"C=\operatorname{osc}(x(0))\,(1-\epsilon^r)^{-(r-1)/r}"),
+       uses=["lemma-3"],
+       repair=("The paper's C(x(0)) is implicit; ours is explicit and attained: C = "
+               "osc(x(0)) (1 - eps^r)^{-(r-1)/r}, from Lemma 3 with p = 1."),
+       idea_paper="Iterate Lemma 3 over blocks of r steps; 'there exists C(x(0)) > 0'.",
+       idea_ours=("t = kr + s with 0 <= s <= r - 1: osc(t) <= osc(kr) <= (1-eps^r)^k "
+                  "osc(0) <= C (1-eps^r)^{t/r}. Equality at t = r - 1 on the path example."),
+       walkthrough=walk.ergodicity.corollary2,
+       figures=["theory_theorem1"])
 def corollary_2(config: Config):
     z3part = Z.corollary2_proof(config.thorough, timeout_ms=_ms(config))
     if config.thorough:
@@ -296,7 +350,13 @@ def corollary_2(config: Config):
        "The rate (1 - eps^r)^(1/r) is strictly increasing in r > 0 (larger radius, slower "
        "collapse) and strictly decreasing in eps in (0, 1), proved symbolically and checked "
        "on an exact rational grid.",
-       test=T + "test_rate_monotone_negative_control", notes=NOTES)
+       test=T + "test_rate_monotone_negative_control", notes=NOTES,
+       kind="remark",
+       tex=(r"\rho(\epsilon,r)=(1-\epsilon^r)^{1/r}\ \uparrow\ \text{in}\ r,\ \downarrow\ "
+            r"\text{in}\ \epsilon"),
+       uses=["theorem-1"],
+       walkthrough=walk.remarks.rate_monotone,
+       figures=["theory_radius"])
 def rate_monotone(config: Config):
     sym = E.rate_monotone_symbolic()
     if sym.ok:

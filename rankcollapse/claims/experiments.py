@@ -124,7 +124,10 @@ def mpmath_part(seed: int, digits: int, layers: int) -> Evidence:
                     "inputs with text-like statistics (Zipf ids, [CLS]/[SEP])"),
        test="tests/test_fig2_precision.py::test_experiment_ln_random_init",
        notes="E2b. LayerNorm at BERT's initialisation: float32 versus float64",
-       erratum=("scope remark", "Our reproduction (synthetic Zipf token ids, not Wikipedia text; few inputs; 12 layers) cannot refute the paper's figure: it shows the complete-mask plateau at BERT's initialisation is the float32 rounding floor in our setting. 'For every mask' is our paraphrase of the paper's reading of Fig. 2."))
+       erratum=("scope remark", "Our reproduction (synthetic Zipf token ids, not Wikipedia text; few inputs; 12 layers) cannot refute the paper's figure: it shows the complete-mask plateau at BERT's initialisation is the float32 rounding floor in our setting. 'For every mask' is our paraphrase of the paper's reading of Fig. 2."),
+       kind="experiment",
+       uses=[],
+       figures=["fig2_precision", "fig2"])
 def ln_random_init(cfg: Config):
     if cfg.thorough:
         shape, n_in = B.BertShape(), 2

@@ -16,7 +16,11 @@ from . import Config, claim
        "row-stochastic with support exactly the mask.",
        assumptions=("every row of M nonempty (implied by A1)",),
        test="tests/test_attention.py::test_row_stochastic_claim_negative_control",
-       notes="Masked attention is row-stochastic")
+       notes="Masked attention is row-stochastic",
+       kind="lemma",
+       tex=(r"A_{ij}=\frac{e^{R_{ij}}\,\mathbb{1}[(j,i)\in E]}{\sum_{k:(k,i)\in "
+            r"E}e^{R_{ik}}},\quad \sum_j A_{ij}=1"),
+       uses=["assumption-a1"])
 def attention_row_stochastic(cfg: Config):
     rng = np.random.default_rng(cfg.seed)
     parts = []

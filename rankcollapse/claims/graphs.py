@@ -8,6 +8,7 @@ from numeric import masks
 from theory import graphs
 from theory.evidence import exhaustive, Evidence, sampled, universal, witness
 
+from rankcollapse import explain as walk
 from . import Config, claim
 
 
@@ -17,7 +18,10 @@ from . import Config, claim
        "a centre (oo without centre), the diameter the largest distance (oo when a pair is "
        "unreachable), with edge j -> i iff token i attends to token j.",
        test="tests/test_graphs.py::test_check_definitions_negative_control",
-       notes="Definitions 1-5: reachability, centres, radius")
+       notes="Definitions 1-5: reachability, centres, radius",
+       kind="definition",
+       tex=r"r(G)=\min_{c\ \text{centre}}\ \max_i\ \operatorname{dist}(c,i)",
+       uses=[])
 def definition_centre_radius(cfg: Config) -> Evidence:
     return graphs.check_definitions(seed=cfg.seed, graphs=1500 if cfg.thorough else 300,
                                     max_n=12 if cfg.thorough else 9,
@@ -31,7 +35,9 @@ def definition_centre_radius(cfg: Config) -> Evidence:
        "prefix_lm; e.g. sliding window radius ceil((N-1)/(2w)), uni-directional window "
        "ceil((N-1)/w), causal 1; checked against exact BFS on sampled N and parameters.",
        test="tests/properties/test_graph_closed_forms.py::test_wrong_closed_form_is_detected",
-       notes="Closed forms for the mask families")
+       notes="Closed forms for the mask families",
+       kind="finding",
+       uses=["definition-centre-radius"])
 def closed_forms_masks(cfg: Config) -> Evidence:
     inst = graphs.closed_form_instances(seed=cfg.seed,
                                         random_per_family=60 if cfg.thorough else 12,
@@ -52,7 +58,9 @@ def closed_forms_masks(cfg: Config) -> Evidence:
        "The complete mask has N centre nodes and the causal mask exactly one (token 0), so "
        "the refined rate (1 - n eps^{2r}) of Corollary 1 uses n = N and n = 1 respectively.",
        test="tests/test_graphs.py::test_centres_complete_vs_causal_negative_control",
-       notes="Definitions 1-5: reachability, centres, radius")
+       notes="Definitions 1-5: reachability, centres, radius",
+       kind="remark",
+       uses=["definition-centre-radius"])
 def centres_complete_vs_causal(cfg: Config) -> Evidence:
     ns = list(range(1, 65)) + [257, 1024]
     bad = []
@@ -78,7 +86,11 @@ def centres_complete_vs_causal(cfg: Config) -> Evidence:
        "For the mask graphs, radius <= diameter <= 2 radius.",
        test="tests/test_graphs.py::test_remark_witness_and_narrower",
        notes="The remark radius <= diameter <= 2 radius",
-       erratum=("false as printed", "Section 4.1 states radius <= diameter <= 2 radius for strongly connected masks; the right part fails for directed masks (4-node strongly connected witness meets every printed hypothesis). The paragraph's inference uses only the left part, which holds; for symmetric masks the whole remark holds."))
+       erratum=("false as printed", "Section 4.1 states radius <= diameter <= 2 radius for strongly connected masks; the right part fails for directed masks (4-node strongly connected witness meets every printed hypothesis). The paragraph's inference uses only the left part, which holds; for symmetric masks the whole remark holds."),
+       kind="remark",
+       tex=r"r(G)\le \operatorname{diam}(G)\le 2\,r(G)",
+       uses=["definition-centre-radius"],
+       walkthrough=walk.remarks.remark_rd)
 def remark_radius_diameter(cfg: Config) -> Evidence:
     ev = graphs.radius_diameter_remark(max_n=4, symmetric_max_n=6 if cfg.thorough else 5)
     ev.scope = (witness("a strongly connected 4-token mask with radius 1 and diameter 3 "
@@ -93,7 +105,9 @@ def remark_radius_diameter(cfg: Config) -> Evidence:
        "sparse BFS (SCC pass plus at most 6 BFS runs, O(N + E) each) and equal the closed "
        "forms.",
        test="tests/test_graphs.py::test_graph_search_scales_claim_negative_control",
-       notes="Graph searches at N = 131072")
+       notes="Graph searches at N = 131072",
+       kind="finding",
+       uses=["definition-centre-radius"])
 def graph_search_scales(cfg: Config) -> Evidence:
     n = 131072
     ev = graphs.check_large_masks(n, families=(("sliding_window", {"w": 1}),

@@ -13,6 +13,7 @@ from theory import layernorm as L
 from theory import proofs_symbolic as PS
 from theory.evidence import Evidence, combine, sampled, universal, witness
 
+from rankcollapse import explain as walk
 from . import Config, claim, with_formal
 
 R = sp.Rational
@@ -35,7 +36,11 @@ def _if_all_hold(parts, scope):
        formal_note="Coq proves it over every real closed field for every d, for the centred "
                    "form too (eps = 0), and for whole post-LN trajectories with W_V(t) scaled "
                    "by any c(t) > 0 and any attention map X -> A(X); LayerNorm with eps > 0, "
-                   "where the invariance fails, is not covered.")
+                   "where the invariance fails, is not covered.",
+       kind="lemma",
+       tex=r"\mathrm{LN}(c\,Y)=\mathrm{LN}(Y)\quad (c>0)",
+       uses=[],
+       walkthrough=walk.appendix_e_f.scale)
 def scale_invariance(cfg: Config):
     ds = (1, 2, 3, 4, 5) if cfg.thorough else (1, 2, 3)
     parts = [L.scale_invariance(d) for d in ds] + [L.post_ln_value_scaling(2, 2)]
@@ -58,7 +63,10 @@ def scale_invariance(cfg: Config):
        "With W_Q = W_K = 0 and Z orthogonal, the value matrix Z^T W_V Z produces the "
        "trajectories X(t) Z.",
        test="tests/test_theory_layernorm.py::test_remark2_and_equivariance",
-       notes="Remark 2: orthogonal conjugation")
+       notes="Remark 2: orthogonal conjugation",
+       kind="remark",
+       tex=r"F_{Z^\top W_V Z}(XZ)=F_{W_V}(X)\,Z\quad (Z\ \text{orthogonal})",
+       uses=[])
 def remark2(cfg: Config):
     parts = [L.orthogonal_equivariance(d) for d in (2, 3)] + [L.remark2_conjugation(2, 2)]
     if cfg.thorough:
@@ -76,7 +84,10 @@ def remark2(cfg: Config):
        "If X(0) has full row rank (N <= d), all tokens lie in a common open hemisphere.",
        assumptions=("(*): N <= d, X(0) full rank",),
        test="tests/test_theory_layernorm.py::test_hemisphere_negative_control",
-       notes="Lemma 6: the hemisphere")
+       notes="Lemma 6: the hemisphere",
+       kind="lemma",
+       uses=["assumption-full-rank"],
+       walkthrough=walk.theorem2_lemmas.lemma6)
 def lemma6(cfg: Config):
     import numpy as np
     rng = np.random.default_rng(cfg.seed)
@@ -107,7 +118,10 @@ def lemma6(cfg: Config):
        "A row-stochastic: 1 <= D_ii <= 1/gamma.",
        assumptions=("tokens on S^{d-1}", "W_V orthogonal", "open hemisphere"),
        test="tests/test_theory_layernorm.py::test_lemma5_negative_control",
-       notes="Lemma 5: bounds on D")
+       notes="Lemma 5: bounds on D",
+       kind="lemma",
+       uses=["lemma-6"],
+       walkthrough=walk.theorem2_lemmas.lemma5)
 def lemma5(cfg: Config):
     X = sp.Matrix([[1, 0, 0], [R(3, 5), R(4, 5), 0], [R(2, 3), R(1, 3), R(2, 3)]])
     A = sp.Matrix([[1, 0, 0], [R(1, 2), R(1, 2), 0], [R(1, 3), R(1, 3), R(1, 3)]])
@@ -130,7 +144,9 @@ def lemma5(cfg: Config):
        "LayerNorm multiplies from the left: in general D A X W_V is not A X W' for any W', so "
        "LN cannot be merged into the value matrix.",
        test="tests/test_theory_layernorm.py::test_merge_positive_and_negative",
-       notes="Appendix A: LayerNorm is not a value-matrix factor")
+       notes="Appendix A: LayerNorm is not a value-matrix factor",
+       kind="remark",
+       uses=[])
 def appendix_a(cfg: Config):
     A = sp.Matrix([[1, 0, 0], [R(1, 2), R(1, 2), 0], [R(1, 3), R(1, 3), R(1, 3)]])
     X = sp.Matrix([[1, 0], [0, 1], [1, 1]])
@@ -151,7 +167,9 @@ def appendix_a(cfg: Config):
        "Theorem 2's hypothesis fails as stated (it can hold on 1^perp, e.g. for permutations).",
        test="tests/test_theory_layernorm.py::test_full_reduction",
        notes="Full LayerNorm versus the paper's LayerNorm",
-       erratum=("scope remark", "The paper says it models only LayerNorm's rescaling; how far that carries to full LayerNorm (centring) is our addition."))
+       erratum=("scope remark", "The paper says it models only LayerNorm's rescaling; how far that carries to full LayerNorm (centring) is our addition."),
+       kind="finding",
+       uses=[])
 def full_reduction(cfg: Config):
     ds = (2, 3, 4, 5) if cfg.thorough else (2, 3, 4)
     parts = [L.full_layernorm_reduction(d) for d in ds]

@@ -33,7 +33,9 @@ def _family_masks(n: int):
        "schedule centres are center_nodes(M); a window mask alternating with the complete "
        "mask has schedule radius <= 2.",
        assumptions=("A1",), test="tests/test_schedules.py::test_single_mask_equals_radius",
-       notes=NOTES)
+       notes=NOTES,
+       kind="finding",
+       uses=["definition-centre-radius"])
 def single_mask(cfg: Config):
     rng = np.random.default_rng(cfg.seed)
     sizes = (2, 5, 9, 16, 33) if not cfg.thorough else (2, 3, 5, 9, 16, 33, 64, 129)
@@ -103,7 +105,10 @@ def _schedule_instances(cfg: Config):
        "mu(X(t)) <= C (1 - eps^r)^(t/r) with eps = exp(-2S)/max over layers of |N_i| and "
        "Theorem 1's C (blocks of r layers; each block's product has a column >= eps^r).",
        assumptions=("A1", "A2", "A3", "finite schedule radius"),
-       test="tests/test_schedules.py::test_schedule_theorem1_negative_control", notes=NOTES)
+       test="tests/test_schedules.py::test_schedule_theorem1_negative_control", notes=NOTES,
+       kind="theorem",
+       tex=r"\mu(X(t))\le C\,(1-\epsilon^r)^{t/r},\quad r=\text{schedule radius}",
+       uses=["theorem-1", "schedule-radius-single-mask"])
 def theorem1_schedule(cfg: Config):
     parts, per = [], {}
     for name, sch, X0, layers, T in _schedule_instances(cfg):
@@ -123,7 +128,9 @@ def theorem1_schedule(cfg: Config):
        "A schedule with a layer that breaks A1 is refused (AssumptionError naming the "
        "layer), and a schedule that disconnects a token for good has infinite radius and "
        "is reported with a pair of tokens no token reaches both of.",
-       test="tests/test_schedules.py::test_negative_controls", notes=NOTES)
+       test="tests/test_schedules.py::test_negative_controls", notes=NOTES,
+       kind="finding",
+       uses=["theorem-1-schedule"])
 def negative_controls(cfg: Config):
     n = 6
     bad = masks.without_self_loops(masks.complete(n))
@@ -157,7 +164,9 @@ def negative_controls(cfg: Config):
        "layer moves W tokens (the Mistral paper's count) and 33 under transformers' mask, "
        "which moves W - 1: one more than the 32 layers.",
        test="tests/test_schedules.py::test_model_table",
-       notes="Real models' schedules (beyond the paper)")
+       notes="Real models' schedules (beyond the paper)",
+       kind="experiment",
+       uses=["schedule-radius-single-mask"])
 def real_models(cfg: Config):
     from rankcollapse import models as MD
 
@@ -224,7 +233,9 @@ def interval_reach_radius(kinds: list, n: int, window: int | None, chunk: int | 
        "ELECTRA config is an encoder; the raw-JSON reading gives the wrong radii; a config "
        "whose pattern cannot be derived is refused in one line.",
        test="tests/test_model_configs.py::test_checkpoint_radii_against_bfs",
-       notes="Attention sinks and released checkpoints (beyond the paper)")
+       notes="Attention sinks and released checkpoints (beyond the paper)",
+       kind="experiment",
+       uses=["schedule-radius-single-mask"])
 def checkpoint_schedules(cfg: Config):
     from numeric.errors import RankCollapseError
     from rankcollapse import models as MD

@@ -18,7 +18,9 @@ REF = "Beyond the paper: attention sinks"
        "c_i = S_i/(S_i + e^s) in (0, 1): the rows sum to c_i < 1, so the row-stochastic "
        "hypothesis of Theorems 1-3 fails (symbolic for rows of up to 5 allowed keys; keeping "
        "the sink column instead is refuted).",
-       test="tests/test_sinks.py::test_sink_model_negative_control", notes=NOTES)
+       test="tests/test_sinks.py::test_sink_model_negative_control", notes=NOTES,
+       kind="finding",
+       uses=["attention-row-stochastic"])
 def sink_model(cfg: Config):
     ev = T.sink_softmax_identity(5 if not cfg.thorough else 8)
     control = T.sink_softmax_identity(3, drop_column=False)
@@ -35,7 +37,10 @@ def sink_model(cfg: Config):
        "every mask, weights and depth (also centred LayerNorm with eps = 0). It fails, with "
        "exact witnesses, for two heads whose sinks differ, for a residual, and for eps > 0.",
        assumptions=("one head",),
-       test="tests/test_sinks.py::test_post_ln_invariance_and_controls", notes=NOTES)
+       test="tests/test_sinks.py::test_post_ln_invariance_and_controls", notes=NOTES,
+       kind="theorem",
+       tex=r"X_{\mathrm{sink}}(t)=X(t)\ \text{(post-LN, one head)}",
+       uses=["sink-model", "layernorm-scale-invariance"])
 def post_ln_invariance(cfg: Config):
     lemma = T.row_scaling_lemma()
     w = T.direction_witnesses()
@@ -132,7 +137,10 @@ def check_shrink_bound(cfg: Config, *, T_layers: int = 16, rate_factor: float = 
        "CQ CK (B0 C_V)^2/sqrt(d_QK)): mu -> 0 because every token shrinks. The rate c_max is "
        "attained (identity mask), and a faster one is refuted.",
        assumptions=("A2", "A3"),
-       test="tests/test_sinks.py::test_san_shrink_bound_and_control", notes=NOTES)
+       test="tests/test_sinks.py::test_san_shrink_bound_and_control", notes=NOTES,
+       kind="theorem",
+       tex=r"\mu(X(t))\le\sqrt N\,c_{\max}^t B_0 C_V,\ c_{\max}=\frac{De^B}{De^B+e^s}",
+       uses=["sink-model", "assumption-a2", "assumption-a3"])
 def san_shrink(cfg: Config):
     lemma = T.san_shrink_lemma()
     lemma.scope = lemma.scope.with_role("ingredient")
@@ -152,7 +160,9 @@ def san_shrink(cfg: Config):
        "Theorem 1's bound fails for every C when a < 1 (sink-free eps = 1/2) and when "
        "a < (sqrt 5 - 1)/2 (eps from A_sink's entries). Without a sink the tokens meet.",
        assumptions=("A1", "A2", "A3", "G quasi-strongly connected"),
-       test="tests/test_sinks.py::test_consensus_counterexample", notes=NOTES)
+       test="tests/test_sinks.py::test_consensus_counterexample", notes=NOTES,
+       kind="finding",
+       uses=["sink-model", "theorem-1"])
 def san_consensus(cfg: Config):
     return T.san_consensus_counterexample()
 
@@ -164,7 +174,9 @@ def san_consensus(cfg: Config):
        "s = 0) the m tokens align with y0 + kappa x0, kappa > 0, never with x0, and X(t) keeps "
        "rank two.",
        assumptions=("A1", "A2", "A3", "G quasi-strongly connected"),
-       test="tests/test_sinks.py::test_direction_family", notes=NOTES)
+       test="tests/test_sinks.py::test_direction_family", notes=NOTES,
+       kind="finding",
+       uses=["sink-model", "theorem-1"])
 def san_direction(cfg: Config):
     return T.san_direction_family()
 
@@ -174,7 +186,9 @@ def san_direction(cfg: Config):
        "sink-free ones and X_sink(t) = diag(c(t-1)) X(t) (same lemma as post-LN); with the "
        "residual X' = X + diag(c) A(Z) Z W_V the sink is a per-token step size and changes "
        "the directions (exact witness), unlike post-LN.",
-       assumptions=("one head",), test="tests/test_sinks.py::test_pre_ln", notes=NOTES)
+       assumptions=("one head",), test="tests/test_sinks.py::test_pre_ln", notes=NOTES,
+       kind="finding",
+       uses=["sink-model", "sink-post-ln-invariance"])
 def pre_ln(cfg: Config):
     lemma = T.row_scaling_lemma()
     w = T.direction_witnesses()

@@ -9,6 +9,7 @@ from theory import bounds_universal as U
 from theory.evidence import combine, sampled
 from theory.theorem2 import centre_count_witness, phi_recursion
 
+from rankcollapse import explain as walk
 from . import Config, claim
 
 
@@ -37,7 +38,28 @@ def _layers(rng, d, T, scale=0.5):
        assumptions=("A1", "A2", "W_V orthogonal", "(*)", "G strongly connected"),
        test="tests/test_theorem2.py::test_theorem2_negative_controls",
        notes="Theorem 2 and Corollary 1",
-       erratum=("scope remark", "Only eps (Lemma 4, existential) and t0 are implicit; given them the paper prints C = 2/(1 - N eps^{2r})^{t0/r} for phi and sqrt(C N) for mu, which is valid."))
+       erratum=("scope remark", "Only eps (Lemma 4, existential) and t0 are implicit; given them the paper prints C = 2/(1 - N eps^{2r})^{t0/r} for phi and sqrt(C N) for mu, which is valid."),
+       kind="theorem",
+       tex=(r"\phi(t+r)\ge n_r\epsilon^{2r}+(1-n_r\epsilon^{2r})\,\phi(t),\quad "
+            r"\mu(X(t))\le C\,(1-n_r\epsilon^{2r})^{t/(2r)}"),
+       uses=["lemma-4", "lemma-5", "lemma-6", "lemma-7", "lemma-10", "assumption-a1",
+             "assumption-a2", "assumption-full-rank", "assumption-strong",
+             "assumption-orthogonal-wv"],
+       ours=["lemma-4", "lemma-5", "lemma-6", "lemma-7", "lemma-10",
+             "definition-centre-radius", "assumption-a1", "assumption-a2",
+             "assumption-full-rank", "assumption-strong",
+             "assumption-orthogonal-wv"],
+       repair=("The one-block recursion counts only the centres of eccentricity <= r "
+               "(n_r), not all N centres (theorem-2-centre-count)."),
+       idea_paper=("On the sphere scores are bounded (Lemma 4), D >= 1 (Lemma 5), the "
+                   "hemisphere (Lemma 6) and the ergodicity lemmas (7-10) make phi >= 0 "
+                   "after some t0; then over r layers every centre's column is >= eps^r "
+                   "and phi(t+r) >= N eps^{2r} + (1 - N eps^{2r}) phi(t)."),
+       idea_ours=("The same recursion with n_r, the centres whose eccentricity is at most "
+                  "r: a farther centre's column need not reach eps^r in r layers "
+                  "(certified witness on the sliding window)."),
+       walkthrough=walk.theorem2.theorem2,
+       figures=["fig2"])
 def theorem2(cfg: Config):
     rng = np.random.default_rng(cfg.seed)
     n, d, T = (5, 6, 40) if cfg.thorough else (4, 4, 25)
@@ -71,7 +93,19 @@ def theorem2(cfg: Config):
        assumptions=("A1", "A2", "W_V orthogonal", "phi(0) >= 0"),
        test="tests/test_theorem2.py::test_corollary1_negative_controls",
        notes="Theorem 2 and Corollary 1",
-       erratum=("scope remark", "Only eps is implicit; the paper prints C = 1/(1 - eps^{2r}) and C' = sqrt(C N), explicit given eps."))
+       erratum=("scope remark", "Only eps is implicit; the paper prints C = 1/(1 - eps^{2r}) and C' = sqrt(C N), explicit given eps."),
+       kind="corollary",
+       tex=(r"\phi(0)\ge0\ \Rightarrow\ \phi(t+r)\ge "
+            r"n\epsilon^{2r}+(1-n\epsilon^{2r})\phi(t)"),
+       uses=["lemma-4", "lemma-5", "assumption-a1", "assumption-a2",
+             "assumption-quasi-strong", "assumption-orthogonal-wv",
+             "assumption-phi0"],
+       ours=["lemma-4", "lemma-5", "definition-centre-radius", "assumption-a1",
+             "assumption-a2", "assumption-quasi-strong",
+             "assumption-orthogonal-wv", "assumption-phi0"],
+       repair="n counts the centres of eccentricity <= r.",
+       walkthrough=walk.theorem2_lemmas.corollary1,
+       figures=["fig2"])
 def corollary1(cfg: Config):
     rng = np.random.default_rng(cfg.seed + 1)
     n, d, T = (6, 3, 40) if cfg.thorough else (4, 3, 25)
@@ -101,7 +135,9 @@ def corollary1(cfg: Config):
        "recursion holds for the cosines.",
        assumptions=("as Corollary 1",),
        test="tests/test_theorem2.py::test_pre_ln_recursion",
-       notes="Pre-LN")
+       notes="Pre-LN",
+       kind="remark",
+       uses=["corollary-1"])
 def pre_ln(cfg: Config):
     rng = np.random.default_rng(cfg.seed + 2)
     n, d, T = 4, 3, 25
@@ -124,7 +160,9 @@ def pre_ln(cfg: Config):
        assumptions=("as Theorem 2",),
        test="tests/test_theorem2.py::test_centre_count_witness",
        notes="Theorem 2 and Corollary 1",
-       erratum=("proof gap", "The one-block step phi(t+r) >= N eps^{2r} + (1 - N eps^{2r}) phi(t) in Theorem 2's proof (and the n-centre refinement) fails for a legitimate eps (certified witness on sliding_window(3, 1) meeting every hypothesis of Theorem 2); the theorems survive because eps is existential (count only centres of eccentricity <= r). The causal-vs-complete comparison at a common eps is not supported."))
+       erratum=("proof gap", "The one-block step phi(t+r) >= N eps^{2r} + (1 - N eps^{2r}) phi(t) in Theorem 2's proof (and the n-centre refinement) fails for a legitimate eps (certified witness on sliding_window(3, 1) meeting every hypothesis of Theorem 2); the theorems survive because eps is existential (count only centres of eccentricity <= r). The causal-vs-complete comparison at a common eps is not supported."),
+       kind="finding",
+       uses=["theorem-2"])
 def centre_count(cfg: Config):
     from theory.evidence import witness
     ev = centre_count_witness()

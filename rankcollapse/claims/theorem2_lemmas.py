@@ -13,6 +13,7 @@ from numeric.weights import cayley_orthogonal, gaussian
 from theory import theorem2_lemmas as L
 from theory.evidence import combine, sampled
 
+from rankcollapse import explain as walk
 from . import Config, claim
 
 NOTES = "Lemmas 4 and 7-10: the ingredients of Theorem 2"
@@ -62,7 +63,12 @@ GEN = ("random exact rational D A in M_{G,eps,C1,C2} (30% at vertices of the set
        "sphere eps still exists (it depends on ||X(0)|| at t = 0); A1 is not used.",
        assumptions=("A2", "X(0) on the unit sphere", "post-LN"),
        test=TESTS + "test_lemma4_negative_controls", notes=NOTES,
-       erratum=("proof gap", "The lemma is existential for the trajectory at hand (some eps > 0 with A_ij(t) >= eps for all t >= 0) and true for every X(0): eps then depends on ||X(0)||. Only the proof's claim that X(t) is on the sphere for every t >= 0 is wrong at t = 0. The paper prints no constant; e^{-2S}/n is our derivation."))
+       erratum=("proof gap", "The lemma is existential for the trajectory at hand (some eps > 0 with A_ij(t) >= eps for all t >= 0) and true for every X(0): eps then depends on ||X(0)||. Only the proof's claim that X(t) is on the sphere for every t >= 0 is wrong at t = 0. The paper prints no constant; e^{-2S}/n is our derivation."),
+       kind="lemma",
+       tex=(r"A_{ij}\ge\frac{1}{1+(n-1)e^{2S}}\ge\frac{e^{-2S}}{n},\quad "
+            r"S=\frac{\|W_Q\|_2\|W_K\|_2}{\sqrt{d_{qk}}}"),
+       uses=["attention-row-stochastic", "assumption-a2"],
+       walkthrough=walk.theorem2_lemmas.lemma4)
 def lemma4(cfg: Config):
     rng = np.random.default_rng(cfg.seed)
     n, d, T = (5, 5, 12) if cfg.thorough else (4, 4, 6)
@@ -99,7 +105,13 @@ def lemma4(cfg: Config):
        "mask fails, a 3-cycle with a single self-loop, A1 failing, still works.)",
        assumptions=("A1", "G strongly connected", "D in [C1, C2]", "A_ij >= eps on edges"),
        test=TESTS + "test_lemma7_negative_controls", notes=NOTES,
-       erratum=("scope remark", "Printed without a hypothesis on G but inside Theorem 2's proof, where strong connectivity and A1 hold; there it is true. What the conclusion needs is primitivity of the mask, not A1: a 3-cycle with a single self-loop (A1 fails) still gives eventually positive products."))
+       erratum=("scope remark", "Printed without a hypothesis on G but inside Theorem 2's proof, where strong connectivity and A1 hold; there it is true. What the conclusion needs is primitivity of the mask, not A1: a 3-cycle with a single self-loop (A1 fails) still gives eventually positive products."),
+       kind="lemma",
+       uses=["lemma-8", "lemma-9"],
+       ours=["lemma-8", "lemma-9", "assumption-a1", "assumption-strong"],
+       repair=("The printed lemma states no hypothesis on G: it needs A1 and strong "
+               "connectivity (checked exhaustively for N <= 4)."),
+       walkthrough=walk.theorem2_lemmas.lemma7)
 def lemma7(cfg: Config):
     length = 16 if cfg.thorough else 10
     runs = [L.check_lemma7(M, seq, *s) for _, M, s, seq in _sequences(cfg, length)]
@@ -126,7 +138,9 @@ def lemma7(cfg: Config):
        "tau(P(t)) <= prod_{s<=t} (1 - a_s/b_s)/(1 + a_s/b_s); hence sum_t a_t/b_t = infinity "
        "makes P(t) = M(t)...M(0) ergodic. The hypothesis cannot be dropped.",
        assumptions=("M(t) non-negative, row allowable",),
-       test=TESTS + "test_lemma8_negative_controls", notes=NOTES)
+       test=TESTS + "test_lemma8_negative_controls", notes=NOTES,
+       kind="lemma",
+       uses=[])
 def lemma8(cfg: Config):
     rng = np.random.default_rng(cfg.seed + 8)
     length = 12 if cfg.thorough else 8
@@ -171,7 +185,13 @@ def lemma8(cfg: Config):
        "is true. T cannot be smaller than the diameter.)",
        assumptions=("A1", "G strongly connected"),
        test=TESTS + "test_lemma9_negative_controls", notes=NOTES,
-       erratum=("misprint", "P(t+T:t) as written has T + 1 factors and the displayed bounds fail for it (exact witness N = 2, A = J/2, D = 3I), but the lemma's constants are existential, so it is true as printed with exponent T + 1 (or with T factors); nothing downstream changes."))
+       erratum=("misprint", "P(t+T:t) as written has T + 1 factors and the displayed bounds fail for it (exact witness N = 2, A = J/2, D = 3I), but the lemma's constants are existential, so it is true as printed with exponent T + 1 (or with T factors); nothing downstream changes."),
+       kind="lemma",
+       uses=["definition-centre-radius"],
+       ours=["definition-centre-radius", "assumption-a1", "assumption-strong"],
+       repair=("T must be the diameter (a product of T factors is positive iff T >= diam), "
+               "with A1 and strong connectivity; the printed indexing is off by one."),
+       walkthrough=walk.theorem2_lemmas.lemma9)
 def lemma9(cfg: Config):
     length = 16 if cfg.thorough else 10
     runs = [L.check_lemma9(M, seq, *s) for _, M, s, seq in _sequences(cfg, length)]
@@ -190,7 +210,9 @@ def lemma9(cfg: Config):
        "If P(t) = u(t) v(t)^T + E(t) with u, v positive, ||v||_2 = 1 and P/(u v^T) -> 1 "
        "(Lemma 7), then E_ij/u_i -> 0; quantitatively |E_ij|/u_i = v_j |P_ij/S_ij - 1| <= "
        "max|P/S - 1|.",
-       assumptions=("as Lemma 7",), test=TESTS + "test_lemma10_negative_controls", notes=NOTES)
+       assumptions=("as Lemma 7",), test=TESTS + "test_lemma10_negative_controls", notes=NOTES,
+       kind="lemma",
+       uses=["lemma-7"])
 def lemma10(cfg: Config):
     length = 14 if cfg.thorough else 8
     runs = [L.check_lemma10(M, seq, *s, every=1 if cfg.thorough else 2)

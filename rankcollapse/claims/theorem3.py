@@ -19,6 +19,7 @@ from numeric.errors import AssumptionError
 from theory import proofs_symbolic as PS
 from theory.evidence import exhaustive, Evidence, combine, sampled, universal, witness
 
+from rankcollapse import explain as walk
 from . import claim, with_formal
 from counterexamples import jordan_facts
 
@@ -84,7 +85,19 @@ def _below_threshold_rejected(n: int) -> Evidence:
                    "the equilibrium equations are exactly a Jordan chain of W_V. Ranks k < N "
                    "(where beta != 1 and the w condition enters) and the count of distinct "
                    "equilibria are not formalised.",
-       erratum=("scope remark", "w >= N is sufficient; existence of the equilibria needs only |w| >= N - k + 1 for rank k (|w| >= N - 1 for all ranks at once); for integer w, w >= N is exactly what the printed count of 2^k distinct equilibria needs."))
+       erratum=("scope remark", "w >= N is sufficient; existence of the equilibria needs only |w| >= N - k + 1 for rank k (|w| >= N - 1 for all ranks at once); for integer w, w >= N is exactly what the printed count of 2^k distinct equilibria needs."),
+       kind="theorem",
+       tex=(r"X=\mathrm{LN}(A X W_V)\iff S_iW_V=\lambda_i X_i,\ "
+            r"\lambda_i=\|S_iW_V\|>0,\quad S_i=\textstyle\sum_{j\le i}X_j"),
+       uses=["layernorm-scale-invariance"],
+       repair=("The construction needs only |w| >= N - k + 1 for rank k (|w| >= N - 1 for "
+               "all ranks at once), one less than the paper's w >= N."),
+       idea_paper=("Causal mask with W_Q = W_K = 0: the first m = N - k + 1 tokens sit at "
+                   "e_d, and each chain token solves X_{m+j}(I - W_V) = X_{m+j-1} for the "
+                   "Jordan-type W_V = I + wJ; the square roots are real when w >= N."),
+       idea_ours=("The same chain in closed form, verified exactly in surd arithmetic for "
+                  "every sign choice; the exact condition is |w| >= N - k + 1."),
+       walkthrough=walk.theorem3.theorem31)
 def check_theorem_3_1(config) -> Evidence:
     sizes = [(3, 3), (3, 5), (4, 2)] + ([(5, 5), (6, 4)] if config.thorough else [])
     parts = []
@@ -115,7 +128,9 @@ def check_theorem_3_1(config) -> Evidence:
        "rank-k equilibrium; at w = 0, 1/2, -9/10 (N = 5, d = 3) only rank-one equilibria "
        "exist (the case analysis of a hand induction for |w| < 1, evaluated exactly).",
        assumptions=("causal mask", "W_Q = W_K = 0", "paper's LN"),
-       test="tests/test_jordan.py::test_tail_equilibria_below_paper_threshold", notes=NOTES)
+       test="tests/test_jordan.py::test_tail_equilibria_below_paper_threshold", notes=NOTES,
+       kind="finding",
+       uses=["theorem-3-1"])
 def check_any_w(config) -> Evidence:
     cases = [(4, 3, 2, "3/2"), (4, 3, 3, 1), (5, 2, 2, "sqrt(2)")]
     if config.thorough:
@@ -141,7 +156,12 @@ def check_any_w(config) -> Evidence:
        "Full-rank equilibria (k = N): ||X*||_F^2 = N, ||X*||_2^2 >= ||X* e_d||^2 = N - (N-1)/w^2, "
        "so SRank(X*) <= N/(N - (N-1)/w^2); w >= sqrt(1/delta + 1) gives SRank <= 1 + delta "
        "for every N (no O(1/N) term needed)",
-       test="tests/test_jordan.py::test_stable_rank_f2", notes="Appendix F.2: anisotropy")
+       test="tests/test_jordan.py::test_stable_rank_f2", notes="Appendix F.2: anisotropy",
+       kind="remark",
+       tex=(r"\operatorname{SRank}(X^*)=\frac{\|X^*\|_F^2}{\|X^*\|_2^2}\le\frac{N}{N-(N-1)/w^2}"),
+       uses=["theorem-3-1"],
+       walkthrough=walk.theorem3.f2,
+       figures=["fig8"])
 def check_f2(config) -> Evidence:
     parts = []
     wsym, dl = sp.Symbol("w", positive=True), sp.Symbol("delta", positive=True)
@@ -192,7 +212,11 @@ def check_f2(config) -> Evidence:
        "invariant arcs, two going to B; with token 1 at (0, 1) the basin of B is the open angle "
        "interval (pi - acos(1/w), 3pi/2)",
        test="tests/test_plane.py::test_fixed_points_and_arcs_symbolic",
-       notes="Appendix E: the N = d = 2 example and Lemma 11")
+       notes="Appendix E: the N = d = 2 example and Lemma 11",
+       kind="remark",
+       uses=["layernorm-scale-invariance"],
+       walkthrough=walk.appendix_e_f.appendix_e,
+       figures=["fig1"])
 def check_appendix_e(config) -> Evidence:
     sym_scope = universal("every real w > 1 (w = 1 + s, s > 0 symbolic), every token-2 ratio y "
                           "on each open half circle, token 1 at (0, 1)",
@@ -213,7 +237,12 @@ def check_appendix_e(config) -> Evidence:
 
 @claim("lemma-11", "Lemma 11 (Appendix E)",
        "g is non-decreasing in y = X_22/X_21 (indeed g'(y) = 1 + X_22 > 0 on each half circle)",
-       test="tests/test_plane.py::test_lemma11", notes="Appendix E: the N = d = 2 example and Lemma 11")
+       test="tests/test_plane.py::test_lemma11", notes="Appendix E: the N = d = 2 example and Lemma 11",
+       kind="lemma",
+       tex=r"g(y)=y+w\mp\sqrt{1+y^2},\quad g'(y)=1+X_{22}>0",
+       uses=["appendix-e-fixed-points"],
+       walkthrough=walk.theorem3.lemma11,
+       figures=["fig1"])
 def check_lemma11(config) -> Evidence:
     return _scoped(plane.lemma11(), universal(
         "every real w > 1 (symbolic), every y on each open half of the circle",
@@ -224,7 +253,10 @@ def check_lemma11(config) -> Evidence:
        "The printed derivative dg/dy = 1 + X_21 (the correct one is 1 + X_22)",
        test="tests/test_plane.py::test_lemma11_printed_formula_is_a_typo",
        notes="Appendix E: the N = d = 2 example and Lemma 11",
-       erratum=("misprint", "The proof prints dg/dy = 1 + X_21; with g = y + w + 1/X_21 it is 1 + X_22 (>= 0 as well), so Lemma 11 is unaffected."))
+       erratum=("misprint", "The proof prints dg/dy = 1 + X_21; with g = y + w + 1/X_21 it is 1 + X_22 (>= 0 as well), so Lemma 11 is unaffected."),
+       kind="finding",
+       uses=["lemma-11"],
+       walkthrough=walk.appendix_e_f.lemma11_printed)
 def check_lemma11_printed(config) -> Evidence:
     ev = plane.lemma11_paper_formula()
     if ev.status == "fails":

@@ -35,7 +35,9 @@ def _persistence(n, d, w, seed, grid) -> dict:
        "at +-e_d; chain tokens certified in their W_V-invariant coordinate subspace) for each "
        "grid delta up to the reported one",
        assumptions=("causal mask", "paper's LN", "|w| > N-k+1 (strict; equality is degenerate)"),
-       test="tests/test_krawczyk.py::test_persistence_small_delta_all_ranks", notes=NOTES)
+       test="tests/test_krawczyk.py::test_persistence_small_delta_all_ranks", notes=NOTES,
+       kind="finding",
+       uses=["theorem-3-1"])
 def check_perturbed(config) -> Evidence:
     grid = krawczyk.delta_grid(-6, 1)
     cases = [(3, 3, 3)] + ([(4, 4, 4), (3, 5, 3), (4, 4, 3)] if config.thorough else [])
@@ -80,7 +82,9 @@ def check_perturbed(config) -> Evidence:
        "graph) the post-LN dynamics has no equilibrium of rank >= 2 such as those of Theorem 3",
        assumptions=("undirected mask", "paper's LN"),
        test="tests/test_f4.py::test_exact_witnesses_and_trivial_case", notes=NOTES,
-       erratum=("false as printed", "Refutes the F.4 conjecture as a conjecture: with other weights a rank-2 equilibrium exists under the complete mask (N = d = 2, exact). Under the narrow reading W_Q = W_K = 0 only rank-one equilibria exist (exact), so the conjecture holds there."))
+       erratum=("false as printed", "Refutes the F.4 conjecture as a conjecture: with other weights a rank-2 equilibrium exists under the complete mask (N = d = 2, exact). Under the narrow reading W_Q = W_K = 0 only rank-one equilibria exist (exact), so the conjecture holds there."),
+       kind="remark",
+       uses=["theorem-3-1"])
 def check_f4(config) -> Evidence:
     trivial = f4_search.complete_zero_qk_rank_one(3, 3)
     wit = [f4_search.exact_witness(2, "complete"), f4_search.exact_witness(3, "complete"),

@@ -13,7 +13,18 @@ from counterexamples import coupled, f3, stability
 from theory.evidence import exhaustive, Evidence, combine, sampled, universal
 from theory.evidence import witness as witness_scope
 
-from . import claim
+from rankcollapse import explain as walk
+from . import claim, node
+
+
+# nodes of the dependency graph that are not claims
+node("plane-reduction", "lemma", "Reduction to the plane (our route to Theorem 3 (2))",
+     ("With W_Q = W_K = 0 and W_V = (S (+) 0_(d-2))/||S||, one post-LN layer puts "
+      "every token in the plane of e_1, e_2, which stays invariant; tokens 1 and 2 "
+      "then follow the coupled N = d = 2 system whatever the later tokens do "
+      "(counterexamples.plane_reduction: block identity for symbolic d, causal "
+      "decoupling, certified preimage measure)."),
+     tex=r"[y_a\mid y_b]\,(S\oplus 0)=[y_a S\mid 0]")
 
 NOTES = "Theorem 3 (2), Appendix F.3: Lemmas 12-13, coupled dynamics, stability"
 
@@ -24,7 +35,10 @@ NOTES = "Theorem 3 (2), Appendix F.3: Lemmas 12-13, coupled dynamics, stability"
        "c_t = rho_(d-1)(t)/rho_(d-1)(t+1) in (0, 1], and dh/dy = c_t (1 + x_d) > 0",
        assumptions=("causal mask", "W_Q = W_K = 0", "W_V = I + wJ", "token 1 at e_d"),
        test="tests/test_f3.py::test_lemma12_symbolic", notes=NOTES,
-       erratum=("misprint", "The single-fraction form of h has the wrong denominator; correct: h = (w X_{2,d-1} + X_{2,d} + 1)/(w X_{2,d-2} + X_{2,d-1}) with argument X_{2,d}/X_{2,d-1}; the factorised form, which the proof uses, is right and the lemma holds."))
+       erratum=("misprint", "The single-fraction form of h has the wrong denominator; correct: h = (w X_{2,d-1} + X_{2,d} + 1)/(w X_{2,d-2} + X_{2,d-1}) with argument X_{2,d}/X_{2,d-1}; the factorised form, which the proof uses, is right and the lemma holds."),
+       kind="lemma",
+       uses=[],
+       walkthrough=walk.appendix_e_f.lemma12)
 def check_lemma12(config) -> Evidence:
     dims = (3, 4, 5) if config.thorough else (3, 4)
     ev = f3.lemma12(dims)
@@ -42,7 +56,10 @@ def check_lemma12(config) -> Evidence:
        "the extra hypothesis Delta(rho(t)) >= 0 for all t",
        assumptions=("causal mask", "W_Q = W_K = 0", "W_V = I + wJ", "token 1 at e_d"),
        test="tests/test_f3.py::test_lemma13_fails_for_d4_with_exact_witness", notes=NOTES,
-       erratum=("false as printed", "For d >= 4 the invariance X_{2,d-1}(t) <= -1/w fails: exact witness d = 4, w = 2 meets every printed hypothesis (negative coordinates, X_{2,d-1}(0) <= -1/w, (41) under either reading, positive r_i, token 1 at e_d); the step 'f is non-increasing' fails. For d = 3 the lemma holds."))
+       erratum=("false as printed", "For d >= 4 the invariance X_{2,d-1}(t) <= -1/w fails: exact witness d = 4, w = 2 meets every printed hypothesis (negative coordinates, X_{2,d-1}(0) <= -1/w, (41) under either reading, positive r_i, token 1 at e_d); the step 'f is non-increasing' fails. For d = 3 the lemma holds."),
+       kind="lemma",
+       uses=["lemma-12"],
+       walkthrough=walk.appendix_e_f.lemma13)
 def check_lemma13(config) -> Evidence:
     d3 = f3.lemma13_d3()
     ident = f3.boundary_identity((3, 4, 5) if config.thorough else (3, 4))
@@ -71,7 +88,9 @@ def check_lemma13(config) -> Evidence:
        "lemma is proved), and most such starts end rank one",
        assumptions=("causal mask", "W_Q = W_K = 0", "W_V = I + wJ", "post-LN", "N = 2"),
        test="tests/test_coupled.py::test_lemma13_region_not_invariant_when_coupled", notes=NOTES,
-       erratum=("proof gap", "Theorem 3 (2) is proved token by token, assuming earlier tokens have converged (disclosed); in the coupled system Lemma 13's region is not invariant (certified witness, d = 3). The theorem is not refuted: proved here for N = d = 2 with the coupled dynamics."))
+       erratum=("proof gap", "Theorem 3 (2) is proved token by token, assuming earlier tokens have converged (disclosed); in the coupled system Lemma 13's region is not invariant (certified witness, d = 3). The theorem is not refuted: proved here for N = d = 2 with the coupled dynamics."),
+       kind="finding",
+       uses=["lemma-13"])
 def check_lemma13_coupled(config) -> Evidence:
     n = 2000 if config.thorough else 400
     s = coupled.lemma13_coupled_search(3, 2.0, n, 300, config.seed)
@@ -113,7 +132,19 @@ def check_lemma13_coupled(config) -> Evidence:
        assumptions=("causal mask", "W_Q = W_K = 0", "W_V = (S (+) 0)/||S||", "post-LN",
                     "w > 1"),
        test="tests/test_plane_reduction.py::test_theorem_every_n_and_d", notes=NOTES,
-       erratum=("proof gap", "The paper's proof analyses the decoupled system (earlier tokens frozen at their limits) and for d >= 4 rests on the false Lemma 13; the statement itself is proved here by another route: the coupled N = d = 2 system is certified and every N, d reduces to it with W_V = (S (+) 0)/||S||."))
+       erratum=("proof gap", "The paper's proof analyses the decoupled system (earlier tokens frozen at their limits) and for d >= 4 rests on the false Lemma 13; the statement itself is proved here by another route: the coupled N = d = 2 system is certified and every N, d reduces to it with W_V = (S (+) 0)/||S||."),
+       kind="theorem",
+       uses=["lemma-12", "lemma-13", "theorem-3-1"],
+       ours=["lemma-11", "appendix-e-fixed-points", "plane-reduction"],
+       repair=("Certify the coupled N = d = 2 system (traps and boxes in arb, using "
+               "Appendix E's monotone angle map) instead of the token-by-token argument, "
+               "then reduce every N and d to it with W_V = (S (+) 0)/||S||."),
+       idea_paper=("Treat tokens one at a time, each assuming the earlier ones have "
+                   "converged: token 1 tends to e_d; Lemma 13 keeps token 2 away from it."),
+       idea_ours=("Certified invariant traps and boxes of starting angles for both tokens "
+                  "moving at once (N = d = 2); one layer of W_V = (S (+) 0)/||S|| maps any "
+                  "N, d to that plane, and tokens 1, 2 never see later tokens."),
+       walkthrough=walk.appendix_e_f.theorem32)
 def check_theorem_3_2(config) -> Evidence:
     from counterexamples import coupled_proof as cp
     from counterexamples import coupled_steps as CS
@@ -180,7 +211,9 @@ def check_theorem_3_2(config) -> Evidence:
        "Carlo interval would mean a bug)",
        assumptions=("causal mask", "W_Q = W_K = 0", "W_V = I + wJ", "post-LN", "w > 1"),
        test="tests/test_coupled.py::test_basin_fraction_positive_and_negative_controls",
-       notes=NOTES)
+       notes=NOTES,
+       kind="experiment",
+       uses=["theorem-3-2"])
 def check_theorem_3_2_mc(config) -> Evidence:
     from counterexamples import coupled_proof as cp
     n, T = (4000, 2000) if config.thorough else (800, 300)
@@ -217,7 +250,9 @@ def check_theorem_3_2_mc(config) -> Evidence:
        "equilibria is hyperbolic",
        assumptions=("causal mask", "W_Q = W_K = 0", "W_V = I + wJ"),
        test="tests/test_stability.py::test_counts_small_exact", notes=NOTES,
-       erratum=("scope remark", "'Stable in certain directions' is an empirical remark with no N, d or w; our certified linearisation makes it precise at the sizes checked (no Jordan equilibrium is hyperbolic) without refuting it."))
+       erratum=("scope remark", "'Stable in certain directions' is an empirical remark with no N, d or w; our certified linearisation makes it precise at the sizes checked (no Jordan equilibrium is hyperbolic) without refuting it."),
+       kind="finding",
+       uses=["theorem-3-1"])
 def check_stability(config) -> Evidence:
     cases = [(2, 2, 2), (3, 3, 2), (3, 3, 3)] + ([(4, 4, 3), (4, 4, 4)] if config.thorough else [])
     tables, parts = {}, []
@@ -250,7 +285,9 @@ def check_stability(config) -> Evidence:
        "||X_1(t) - e_d|| ~ (d-1)/(w t) (log-log slope -1), not geometrically; later tokens "
        "also converge like 1/t, while collapsing samples align geometrically fast",
        assumptions=("causal mask", "W_Q = W_K = 0", "W_V = I + wJ", "post-LN"),
-       test="tests/test_coupled.py::test_token1_rate_is_algebraic", notes=NOTES)
+       test="tests/test_coupled.py::test_token1_rate_is_algebraic", notes=NOTES,
+       kind="finding",
+       uses=["theorem-3-1"])
 def check_rate(config) -> Evidence:
     cases = [(3, 3, 2.0), (2, 4, 3.0)] + ([(4, 4, 4.0), (2, 2, 2.0)] if config.thorough else [])
     n, T = (200, 4000) if config.thorough else (40, 1000)

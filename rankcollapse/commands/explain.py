@@ -36,9 +36,7 @@ def configure(p):
 
 
 def _no_walkthrough(c, fmt: str) -> str:
-    from rankcollapse.claims import dependencies as D
-
-    uses = D.uses_of(c.id)
+    uses = c.uses
     where = f"{c.check.__module__}.{c.check.__qualname__}"
     if fmt == "json":
         return json.dumps({"claim": c.id, "ref": c.ref, "statement": c.statement,
@@ -88,34 +86,33 @@ def _formal_section(w, c) -> None:
 
 
 def run(args) -> int:
-    from rankcollapse.claims import load
-    from rankcollapse.explain import WALKTHROUGHS, explain, render
+    from rankcollapse.claims import load, walk, walkthroughs
+    from rankcollapse.explain import render
 
     reg = load()
+    walks = walkthroughs()
     if args.list:
-        order = [c for c in reg if c in WALKTHROUGHS] + [c for c in WALKTHROUGHS if c not in reg]
-        for cid in order:
-            spec = WALKTHROUGHS[cid]
-            params = ", ".join(f"{k}={v}" for k, v in spec["params"].items())
+        for cid, fn in walks.items():
+            params = ", ".join(f"{k}={v}" for k, v in fn.walk_params.items())
             print(f"{cid:28s} {params}")
-            print(f"{'':28s} {spec['doc'].strip().splitlines()[0] if spec['doc'] else ''}")
-        missing = [c for c in reg if c not in WALKTHROUGHS]
-        print(f"\n{len(WALKTHROUGHS)} walkthroughs; without one: {', '.join(missing)}")
+            print(f"{'':28s} {fn.walk_doc.strip().splitlines()[0] if fn.walk_doc else ''}")
+        missing = [c for c in reg if c not in walks]
+        print(f"\n{len(walks)} walkthroughs; without one: {', '.join(missing)}")
         return 0
     if not args.claim:
         raise RankCollapseError("name a claim (e.g. `rankcollapse explain corollary-2`); "
                                 "`rankcollapse explain --list` shows those with a walkthrough")
-    if args.claim not in reg and args.claim not in WALKTHROUGHS:
+    if args.claim not in reg:
         raise RankCollapseError(f"unknown claim id {args.claim!r}; see `rankcollapse verify "
                                 "--list`")
-    if args.claim not in WALKTHROUGHS:
+    if args.claim not in walks:
         if args.instance:
             raise RankCollapseError(f"{args.claim} has no walkthrough, so --instance does "
                                     "not apply")
         print(_no_walkthrough(reg[args.claim], args.format))
         return 0
-    w = explain(args.claim, args.instance)
-    if args.claim in reg and reg[args.claim].formal:
+    w = walk(args.claim, args.instance)
+    if reg[args.claim].formal:
         _formal_section(w, reg[args.claim])
     print(render(w, args.format))
     sm = w.summary()

@@ -17,14 +17,14 @@ from theory import layernorm as LN  # noqa: F401
 F = Fraction
 
 
-@walkthrough("layernorm-scale-invariance", {"c": Fraction(3)}, "LN(c Y) = LN(Y) for c > 0, "
+@walkthrough({"c": Fraction(3)}, "LN(c Y) = LN(Y) for c > 0, "
              "row by row, exactly")
 def scale(c):
     if c == 0:
         raise RankCollapseError("--instance c must be nonzero")
     Y = sp.Matrix([[1, 2, 2], [3, 0, 4], [-1, 1, 1]])
     cs = sp.Rational(c.numerator, c.denominator)
-    w = Walkthrough("layernorm-scale-invariance", f"Y with rows (1,2,2), (3,0,4), (-1,1,1); "
+    w = Walkthrough(f"Y with rows (1,2,2), (3,0,4), (-1,1,1); "
                     f"c = {c}", {"c": c}, "exact (SymPy)")
     L, Lc = LN.ln_exact(Y), LN.ln_exact(cs * Y)
     for i in range(3):
@@ -38,7 +38,7 @@ def scale(c):
 
 
 # ------------------------------------------------------------------------ Appendix E
-@walkthrough("appendix-e-fixed-points", {"w": "2"}, "A and B exactly, g(y) = y at both, one "
+@walkthrough({"w": "2"}, "A and B exactly, g(y) = y at both, one "
              "post-LN step fixes [(0,1), A] and [(0,1), B], g'(y_B) = 1 - sqrt(w^2-1)/w")
 def appendix_e(w):
     from counterexamples import jordan as J
@@ -49,8 +49,7 @@ def appendix_e(w):
         raise RankCollapseError(f"--instance w={w}: Appendix E needs w > 1")
     y = sp.Symbol("y", real=True)
     W = J.value_matrix(2, wv)
-    wk = Walkthrough("appendix-e-fixed-points",
-                     f"N = d = 2, causal mask, W_Q = W_K = 0, W_V = [[1, w], [0, 1]], w = {wv}; "
+    wk = Walkthrough(f"N = d = 2, causal mask, W_Q = W_K = 0, W_V = [[1, w], [0, 1]], w = {wv}; "
                      "token 1 at (0, 1)", {"w": wv}, "exact (SymPy)")
     A, B = PL.fixed_points(wv)
     dg = sp.diff(PL.g(y, wv, "left"), y)
@@ -86,12 +85,12 @@ def appendix_e(w):
     return wk
 
 
-@walkthrough("lemma-11-printed-derivative", {"w": "2"}, "the printed g'(y) = 1 + X_21 against "
+@walkthrough({"w": "2"}, "the printed g'(y) = 1 + X_21 against "
              "the true 1 + X_22")
 def lemma11_printed(w):
     from .theorem3 import lemma11
     full = lemma11(w)
-    out = Walkthrough("lemma-11-printed-derivative", full.title, full.instance, full.level)
+    out = Walkthrough(full.title, full.instance, full.level)
     keep = False
     for s in full.steps:
         keep = keep or (s.kind == "section" and "printed" in s.label)
@@ -101,7 +100,7 @@ def lemma11_printed(w):
 
 
 # ------------------------------------------------------------------------------ Lemma 12
-@walkthrough("lemma-12", {}, "d = 3, w = 2 at the rational point x = (-2/3, -2/3, -1/3): h(y) "
+@walkthrough({}, "d = 3, w = 2 at the rational point x = (-2/3, -2/3, -1/3): h(y) "
              "is the next ratio and dh/dy = c (1 + x_d) > 0")
 def lemma12():
     from counterexamples import f3
@@ -110,7 +109,7 @@ def lemma12():
     sub = {wv: 2, rho[0]: 1, rho[1]: 1}
     y0 = sp.Rational(1, 2)
     xs = [sp.nsimplify(v.subs(sub).subs(y, y0)) for v in x]
-    w = Walkthrough("lemma-12", "d = 3, w = 2, token 1 at e_3; token 2 with ratios rho = (1, 1) "
+    w = Walkthrough("d = 3, w = 2, token 1 at e_3; token 2 with ratios rho = (1, 1) "
                     "and y = x_3/x_2 = 1/2, i.e. x = (-2/3, -2/3, -1/3)", {},
                     "exact (SymPy rationals)")
     w.section("The point")
@@ -145,7 +144,7 @@ def lemma12():
 
 
 # ------------------------------------------------------------------------------ Lemma 13
-@walkthrough("lemma-13", {"w": Fraction(2)}, "d = 4: an exact start meeting every hypothesis "
+@walkthrough({"w": Fraction(2)}, "d = 4: an exact start meeting every hypothesis "
              "that leaves the region at step 1 (refuted); d = 3: Delta(rho(t)) > 0 on a "
              "rational start (invariance)")
 def lemma13(w):
@@ -153,7 +152,7 @@ def lemma13(w):
 
     if not w > 1:
         raise RankCollapseError("--instance w must be > 1")
-    wk = Walkthrough("lemma-13", f"Token 1 at e_d, W_V = I + w J, w = {w}: the d = 4 witness "
+    wk = Walkthrough(f"Token 1 at e_d, W_V = I + w J, w = {w}: the d = 4 witness "
                      "(counterexamples.f3.boundary_witness) and a d = 3 rational start",
                      {"w": w}, "exact (Fractions)")
     bw = f3.boundary_witness(4, w)
@@ -201,7 +200,7 @@ def lemma13(w):
 
 
 # --------------------------------------------------------------------------- Theorem 3 (2)
-@walkthrough("theorem-3-2", {}, "w = 2: one certified apart trap (phi_c, j_lo, D, G(phi_c, "
+@walkthrough({}, "w = 2: one certified apart trap (phi_c, j_lo, D, G(phi_c, "
              "j_lo) > j_lo, sin D) and one certified box with its T and measure")
 def theorem32():
     from counterexamples import coupled_proof as C
@@ -209,7 +208,7 @@ def theorem32():
     wq = Fraction(2)
     traps = C.find_traps(wq)
     box = (F(3, 16), F(1, 4), F(7, 16), F(1, 2))
-    w = Walkthrough("theorem-3-2", "N = d = 2, causal mask, W_Q = W_K = 0, W_V = [[1, 2], "
+    w = Walkthrough("N = d = 2, causal mask, W_Q = W_K = 0, W_V = [[1, 2], "
                     "[0, 1]]; angles theta_1 = phi (token 1), theta_2 = theta (token 2)", {},
                     "certified (arb balls, 128 bits; exact rationals for the trap and box "
                     "edges and the measure)")

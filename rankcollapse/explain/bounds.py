@@ -72,11 +72,11 @@ def _constants(w, M, X0, layers, T, dps):
     return be, K
 
 
-@walkthrough("theorem-1", dict(PARAMS), "eps, S, CV, B0 and C, then mu(X(t)) against the "
+@walkthrough(dict(PARAMS), "eps, S, CV, B0 and C, then mu(X(t)) against the "
              "bound for each t")
 def theorem1(mask, n, d, T, seed, dps):
     M, X0, layers = _instance(mask, n, d, T, seed)
-    w = Walkthrough("theorem-1", _title(mask, n, d, T, seed),
+    w = Walkthrough(_title(mask, n, d, T, seed),
                     {"mask": mask, "n": n, "d": d, "T": T, "seed": seed, "dps": dps},
                     f"certified (arb balls, {dps} digits); a comparison of overlapping balls "
                     "is undecided")
@@ -99,11 +99,11 @@ def theorem1(mask, n, d, T, seed, dps):
     return w
 
 
-@walkthrough("lemma-1", {**PARAMS, "T": 6}, "the smallest attention weight of each layer "
+@walkthrough({**PARAMS, "T": 6}, "the smallest attention weight of each layer "
              "against eps = exp(-2S)/max|N_i|")
 def lemma1(mask, n, d, T, seed, dps):
     M, X0, layers = _instance(mask, n, d, T, seed)
-    w = Walkthrough("lemma-1", _title(mask, n, d, T, seed),
+    w = Walkthrough(_title(mask, n, d, T, seed),
                     {"mask": mask, "n": n, "d": d, "T": T, "seed": seed, "dps": dps},
                     f"certified (arb balls, {dps} digits)")
     be, K = _constants(w, M, X0, layers, T, dps)

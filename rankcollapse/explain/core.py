@@ -24,8 +24,6 @@ from theory.exact_text import NumberSyntaxError, parse_rational
 #: largest integer instance parameter of a walkthrough (sizes, layers, seeds)
 MAX_INSTANCE_INT = 1000
 
-WALKTHROUGHS: dict = {}
-
 
 @dataclass
 class Step:
@@ -47,11 +45,12 @@ class Step:
 
 @dataclass
 class Walkthrough:
-    claim: str
     title: str
     instance: dict
     level: str
     steps: list = field(default_factory=list)
+    # filled from the claim's card by :func:`run_walkthrough`
+    claim: str = ""
     ref: str = ""
     statement: str = ""
 
@@ -89,15 +88,21 @@ class Walkthrough:
                 "summary": self.summary()}
 
 
-def walkthrough(cid: str, params: dict, doc: str = ""):
-    """Register ``fn(**params) -> Walkthrough`` as the walkthrough of claim ``cid``;
-    ``params`` gives each instance parameter's default (its type converts the input)."""
+def walkthrough(params: dict, doc: str = ""):
+    """Mark ``fn(**params) -> Walkthrough`` as a walkthrough; ``params`` gives each instance
+    parameter's default (its type converts the input).  Which claim it walks is said on
+    the claim's card (``walkthrough=`` of :func:`rankcollapse.claims.claim`), not here."""
 
     def deco(fn):
-        WALKTHROUGHS[cid] = {"fn": fn, "params": params, "doc": doc or (fn.__doc__ or "")}
+        fn.walk_params = dict(params)
+        fn.walk_doc = doc or (fn.__doc__ or "")
         return fn
 
     return deco
+
+
+def is_walkthrough(fn) -> bool:
+    return callable(fn) and hasattr(fn, "walk_params")
 
 
 # ---------------------------------------------------------------------- values
@@ -351,18 +356,16 @@ def _keys(params) -> str:
     return ", ".join(f"{k} (default {v})" for k, v in params.items()) or "no parameters"
 
 
-def explain(cid: str, instance=None) -> Walkthrough:
-    """Run the walkthrough of ``cid`` on the instance (defaults overridden by ``instance``)."""
-    from rankcollapse.claims import load
-
-    reg = load()
-    if cid not in WALKTHROUGHS:
+def run_walkthrough(fn, cid: str, instance=None, *, ref: str = "",
+                    statement: str = "") -> Walkthrough:
+    """Run the walkthrough ``fn`` (see :func:`walkthrough`) of claim ``cid`` on the
+    instance (its defaults overridden by ``instance``); ``ref`` and ``statement`` come
+    from the claim's card."""
+    if not is_walkthrough(fn):
         raise RankCollapseError(f"no walkthrough for {cid!r}")
-    spec = WALKTHROUGHS[cid]
-    kw = parse_instance(instance, spec["params"], cid)
-    w = spec["fn"](**kw)
-    c = reg.get(cid)
-    if c is not None:
-        w.ref = w.ref or c.ref
-        w.statement = w.statement or c.statement
+    kw = parse_instance(instance, fn.walk_params, cid)
+    w = fn(**kw)
+    w.claim = cid
+    w.ref = w.ref or ref
+    w.statement = w.statement or statement
     return w

@@ -108,18 +108,18 @@ def _corollary2(w, x0, traj, r, eps):
                   E.osc(x0) ** r * base, expect=False)
 
 
-def _new(cid, n, eps, blocks):
-    w = Walkthrough(cid, f"Path example, n = {n}, eps = {eps}: {TITLE}",
+def _new(n, eps, blocks):
+    w = Walkthrough(f"Path example, n = {n}, eps = {eps}: {TITLE}",
                     {"n": n, "eps": eps, "blocks": blocks}, "exact (Fractions)")
     return w
 
 
-@walkthrough("corollary-2", {**PATH, "blocks": 2},
+@walkthrough({**PATH, "blocks": 2},
              "x(t) for each t, Lemma 2 with T and p, Lemma 3's contraction, C attained at "
              "t = r - 1")
 def corollary2(n, eps, blocks):
     A, x0, G, r, centres, traj = _instance(n, eps, blocks)
-    w = _new("corollary-2", n, eps, blocks)
+    w = _new(n, eps, blocks)
     _setup(w, A, x0, G, r, centres, eps)
     _trajectory(w, traj)
     _lemma2(w, A, traj, r, t=1)
@@ -128,11 +128,11 @@ def corollary2(n, eps, blocks):
     return w
 
 
-@walkthrough("lemma-2", {**PATH, "blocks": 2}, "every (11) and (12) step from t = 0, and the "
+@walkthrough({**PATH, "blocks": 2}, "every (11) and (12) step from t = 0, and the "
              "printed (12) refuted")
 def lemma2(n, eps, blocks):
     A, x0, G, r, centres, traj = _instance(n, eps, blocks)
-    w = _new("lemma-2", n, eps, blocks)
+    w = _new(n, eps, blocks)
     _setup(w, A, x0, G, r, centres, eps)
     _trajectory(w, traj)
     _lemma2(w, A, traj, r, t=0)
@@ -151,11 +151,11 @@ def lemma2(n, eps, blocks):
     return w
 
 
-@walkthrough("lemma-3", {**PATH, "blocks": 2}, "the proof steps (14)-(17) from the centre, "
+@walkthrough({**PATH, "blocks": 2}, "the proof steps (14)-(17) from the centre, "
              "the subtraction identity, and the Dobrushin route")
 def lemma3(n, eps, blocks):
     A, x0, G, r, centres, traj = _instance(n, eps, blocks)
-    w = _new("lemma-3", n, eps, blocks)
+    w = _new(n, eps, blocks)
     _setup(w, A, x0, G, r, centres, eps)
     _trajectory(w, traj)
     c = centres[0]
@@ -185,10 +185,10 @@ def lemma3(n, eps, blocks):
     return w
 
 
-@walkthrough("dobrushin-column-bound", dict(PATH), "tau(A^r) against the centre column")
+@walkthrough(dict(PATH), "tau(A^r) against the centre column")
 def column_bound(n, eps):
     A, x0, G, r, centres, traj = _instance(n, eps, 1)
-    w = _new("dobrushin-column-bound", n, eps, 1)
+    w = _new(n, eps, 1)
     _setup(w, A, x0, G, r, centres, eps)
     w.section("The column bound on P = A^r")
     P = E.left_product([A] * r)
@@ -205,10 +205,10 @@ def column_bound(n, eps):
     return w
 
 
-@walkthrough("dobrushin-submultiplicative", dict(PATH), "tau(A^r A^r) against tau(A^r)^2")
+@walkthrough(dict(PATH), "tau(A^r A^r) against tau(A^r)^2")
 def submult(n, eps):
     A, x0, G, r, centres, traj = _instance(n, eps, 1)
-    w = _new("dobrushin-submultiplicative", n, eps, 1)
+    w = _new(n, eps, 1)
     _setup(w, A, x0, G, r, centres, eps)
     w.section("Sub-multiplicativity on powers of A")
     for a in range(1, r + 1):

@@ -24,12 +24,12 @@ def _witness_mask():
     return G
 
 
-@walkthrough("remark-radius-diameter", {"n": 6}, "r <= diam <= 2r on symmetric masks, and the "
+@walkthrough({"n": 6}, "r <= diam <= 2r on symmetric masks, and the "
              "4-node strongly connected witness where diam > 2r")
 def remark_rd(n):
     if n < 2:
         raise RankCollapseError("--instance n must be >= 2")
-    w = Walkthrough("remark-radius-diameter", f"Symmetric masks on n = {n} tokens (where the "
+    w = Walkthrough(f"Symmetric masks on n = {n} tokens (where the "
                     "remark holds) and the smallest directed witness (where it does not)",
                     {"n": n}, "exact (breadth-first search, integers)")
     cases = [(f"complete({n})", masks.complete(n), True),
@@ -45,12 +45,12 @@ def remark_rd(n):
     return w
 
 
-@walkthrough("rate-monotone-in-r-and-eps", {"eps": Fraction(1, 3), "r_max": 4},
+@walkthrough({"eps": Fraction(1, 3), "r_max": 4},
              "rho(eps, r) = (1 - eps^r)^(1/r) compared without roots")
 def rate_monotone(eps, r_max):
     if not 0 < eps < 1:
         raise RankCollapseError("--instance eps must lie in (0, 1)")
-    w = Walkthrough("rate-monotone-in-r-and-eps", f"eps = {eps}, r = 1..{r_max}",
+    w = Walkthrough(f"eps = {eps}, r = 1..{r_max}",
                     {"eps": eps, "r_max": r_max}, "exact (Fractions)")
     w.section("Increasing in r: rho(eps, r) < rho(eps, r')  iff  (1-eps^r)^r' < (1-eps^r')^r")
     for r in range(1, r_max):
@@ -68,10 +68,10 @@ def rate_monotone(eps, r_max):
     return w
 
 
-@walkthrough("lemma-2-printed-lower-bound", {}, "(12) as printed on A = I, x = (0, 1): false "
+@walkthrough({}, "(12) as printed on A = I, x = (0, 1): false "
              "for p > 1/2, true for p <= 1/2")
 def lemma2_printed():
-    w = Walkthrough("lemma-2-printed-lower-bound", "A = I_2, x(0) = (0, 1), T = 1 (pi = 1)",
+    w = Walkthrough("A = I_2, x(0) = (0, 1), T = 1 (pi = 1)",
                     {}, "exact (Fractions)")
     x, M, m, pi = (Fraction(0), Fraction(1)), Fraction(1), Fraction(0), Fraction(1)
     for i in (0, 1):

@@ -19,15 +19,15 @@ MASKS = {"complete": masks.complete, "causal": masks.causal,
          "sliding_window": lambda n: masks.sliding_window(n, 1)}
 
 
-@walkthrough("theorem-2", {"mask": "sliding_window", "n": 4, "d": 4, "T": 6, "seed": 0,
+@walkthrough({"mask": "sliding_window", "n": 4, "d": 4, "T": 6, "seed": 0,
                            "dps": 60},
              "Lemma 4's eps, r, n_r, phi(t) for each t, and the one-block recursion from every "
              "t with phi(t) >= 0")
 def theorem2(mask, n, d, T, seed, dps):
-    return phi_walk("theorem-2", mask, n, d, T, seed, dps, nonneg=False)
+    return phi_walk(mask, n, d, T, seed, dps, nonneg=False)
 
 
-def phi_walk(cid, mask, n, d, T, seed, dps, nonneg):
+def phi_walk(mask, n, d, T, seed, dps, nonneg):
     """The recursion walk; ``nonneg`` draws X(0) in the positive orthant (phi(0) >= 0,
     Corollary 1's hypothesis) instead of requiring (*)."""
     if mask not in MASKS:
@@ -43,8 +43,7 @@ def phi_walk(cid, mask, n, d, T, seed, dps, nonneg):
               for _ in range(T)]
     r = int(graphs.radius(M))
     cen = centres_within_radius(M)
-    w = Walkthrough(cid,
-                    f"Post-LN on the {mask} mask, N = {n}, d = {d}, T = {T}, seed {seed}: X(0) "
+    w = Walkthrough(f"Post-LN on the {mask} mask, N = {n}, d = {d}, T = {T}, seed {seed}: X(0) "
                     + ("|uniform on the sphere| (positive orthant: phi(0) >= 0)" if nonneg else
                        "uniform on the sphere (full rank: (*))")
                     + ", W_Q, W_K Gaussian (scale 0.5), W_V exactly orthogonal rational "

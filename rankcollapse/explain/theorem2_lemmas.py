@@ -27,10 +27,10 @@ def _sq(v) -> Fraction:
     return sum((Fraction(x) ** 2 for x in v), Fraction(0))
 
 
-@walkthrough("lemma-6", {}, "v = X^T (X X^T)^{-1} 1 and <X_i, v> = 1 > 0 for every token")
+@walkthrough({}, "v = X^T (X X^T)^{-1} 1 and <X_i, v> = 1 > 0 for every token")
 def lemma6():
     X = sp.Matrix(UNIT3)
-    w = Walkthrough("lemma-6", "Three rational unit tokens in R^3 (full rank: (*) holds)", {},
+    w = Walkthrough("Three rational unit tokens in R^3 (full rank: (*) holds)", {},
                     "exact (SymPy rationals)")
     w.section("The tokens")
     for i in range(X.rows):
@@ -50,12 +50,12 @@ def lemma6():
     return w
 
 
-@walkthrough("lemma-5", {}, "1 <= D_ii <= 1/gamma for unit tokens, orthogonal W_V, causal A")
+@walkthrough({}, "1 <= D_ii <= 1/gamma for unit tokens, orthogonal W_V, causal A")
 def lemma5():
     X = sp.Matrix(UNIT3)
     W = LN.rational_rotation(3)
     A = sp.Matrix(3, 3, lambda i, j: sp.Rational(1, i + 1) if j <= i else 0)
-    w = Walkthrough("lemma-5", "Three rational unit tokens, the causal average A, an exactly "
+    w = Walkthrough("Three rational unit tokens, the causal average A, an exactly "
                     "orthogonal rational W_V (Givens rotations by a Pythagorean angle)", {},
                     "exact (SymPy rationals)")
     w.section("The instance")
@@ -79,15 +79,15 @@ def lemma5():
     return w
 
 
-@walkthrough("corollary-1", {"mask": "causal", "n": 4, "d": 4, "T": 6, "seed": 0, "dps": 60},
+@walkthrough({"mask": "causal", "n": 4, "d": 4, "T": 6, "seed": 0, "dps": 60},
              "phi(0) >= 0 (inputs in the positive orthant), then the one-block recursion with "
              "n_r centres from t = 0")
 def corollary1(mask, n, d, T, seed, dps):
-    return phi_walk("corollary-1", mask, n, d, T, seed, dps, nonneg=True)
+    return phi_walk(mask, n, d, T, seed, dps, nonneg=True)
 
 
 # ------------------------------------------------------------------------------- Lemma 4
-@walkthrough("lemma-4", {"eps_factor": Fraction(1), "dps": 30},
+@walkthrough({"eps_factor": Fraction(1), "dps": 30},
              "tokens on the sphere: |R_ij| <= S, smallest weight >= 1/(1+(n-1)e^{2S}) >= "
              "e^{-2S}/n; negative control: the same tokens scaled by 3 (off the sphere)")
 def lemma4(eps_factor, dps):
@@ -102,7 +102,7 @@ def lemma4(eps_factor, dps):
     M = masks.complete(3)
     I2 = np.eye(2)
     lay = Layer(I2, I2, I2)
-    w = Walkthrough("lemma-4", "Complete mask on N = 3 rational tokens of S^1: (1, 0), (-1, 0), "
+    w = Walkthrough("Complete mask on N = 3 rational tokens of S^1: (1, 0), (-1, 0), "
                     "(3/5, 4/5); W_Q = W_K = W_V = I_2, d_qk = 2; one post-LN layer",
                     {"eps_factor": eps_factor, "dps": dps},
                     f"exact (Fractions) for the tokens and scores; certified (arb balls, "
@@ -167,7 +167,7 @@ def _member_seq(M, length, eps, C1, C2, seed):
     return random_sequence(M, length, eps, C1, C2, np.random.default_rng(seed))
 
 
-@walkthrough("lemma-9", {"n": 4, "eps": Fraction(1, 4), "C1": Fraction(1, 2),
+@walkthrough({"n": 4, "eps": Fraction(1, 4), "C1": Fraction(1, 2),
                          "C2": Fraction(2), "seed": 0},
              "every product of T = diam consecutive factors D A has entries in "
              "[(eps C1)^T, C2^T]; the printed T+1-factor version refuted on N = 2")
@@ -183,7 +183,7 @@ def lemma9(n, eps, C1, C2, seed):
     seq = _member_seq(M, T + 2, eps, C1, C2, seed)
     mats = [D @ A for D, A in seq]
     lo, hi = (eps * C1) ** T, C2 ** T
-    w = Walkthrough("lemma-9", f"Sliding window (width 1, self-loops) on N = {n} tokens, "
+    w = Walkthrough(f"Sliding window (width 1, self-loops) on N = {n} tokens, "
                     f"diameter T = {T}; {T + 2} exact rational factors D(t) A(t) in "
                     f"M_(G, eps, C1, C2) (seed {seed}, some at vertices of the set)",
                     {"n": n, "eps": eps, "C1": C1, "C2": C2, "seed": seed},
@@ -223,7 +223,7 @@ def lemma9(n, eps, C1, C2, seed):
 
 
 # ------------------------------------------------------------------------------- Lemma 7
-@walkthrough("lemma-7", {"n": 3, "eps": Fraction(1, 4), "C1": Fraction(1),
+@walkthrough({"n": 3, "eps": Fraction(1, 4), "C1": Fraction(1),
                          "C2": Fraction(3, 2), "steps": 6, "seed": 0},
              "tau(P(t)) <= theta^floor((t+1)/T), compared exactly through phi(P(t)); negative "
              "control: a disconnected mask keeps a zero entry")
@@ -239,7 +239,7 @@ def lemma7(n, eps, C1, C2, steps, seed):
     seq = _member_seq(M, steps, eps, C1, C2, seed)
     rho = (eps * C1 / C2) ** T
     theta = hartfiel_factor(rho)
-    w = Walkthrough("lemma-7", f"Sliding window (width 1, self-loops) on N = {n} tokens, "
+    w = Walkthrough(f"Sliding window (width 1, self-loops) on N = {n} tokens, "
                     f"diameter T = {T}; {steps} exact rational factors D(t) A(t) in "
                     f"M_(G, eps, C1, C2) (seed {seed})",
                     {"n": n, "eps": eps, "C1": C1, "C2": C2, "steps": steps, "seed": seed},

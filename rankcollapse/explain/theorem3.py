@@ -20,15 +20,14 @@ def _signs(k, signs):
     return signs
 
 
-@walkthrough("theorem-3-1", {"n": 3, "d": 3, "w": "3", "k": 0, "signs": ""},
+@walkthrough({"n": 3, "d": 3, "w": "3", "k": 0, "signs": ""},
              "for each rank k: the equilibrium, S_i W_V, lambda_i and each residual "
              "S_i W_V - lambda_i X_i")
 def theorem31(n, d, w, k, signs):
     wv = J.parse_w(w)
     ranks = [k] if k else list(range(1, min(n, d) + 1))
     W = J.value_matrix(d, wv)
-    wk = Walkthrough("theorem-3-1",
-                     f"Causal mask, W_Q = W_K = 0 (A_ij = 1/i for j <= i), post-LN, "
+    wk = Walkthrough(f"Causal mask, W_Q = W_K = 0 (A_ij = 1/i for j <= i), post-LN, "
                      f"W_V = I + w J with w = {wv}: the Jordan-chain equilibria of every rank",
                      {"n": n, "d": d, "w": wv, "k": k or "all", "signs": signs or "all +"},
                      "exact (SymPy; square roots of rationals)")
@@ -73,7 +72,7 @@ def theorem31(n, d, w, k, signs):
     return wk
 
 
-@walkthrough("appendix-f2-stable-rank", {"n": 3, "w": "2"},
+@walkthrough({"n": 3, "w": "2"},
              "||X||_F^2, ||X e_d||^2, the bound N/(N - (N-1)/w^2) and the certified SRank")
 def f2(n, w):
     wv = J.parse_w(w)
@@ -81,8 +80,7 @@ def f2(n, w):
         raise RankCollapseError(f"--instance w={w}: the full-rank construction needs |w| >= "
                                 f"N - 1 = {n - 1}")
     X = J.equilibrium(n, n, n, wv)
-    wk = Walkthrough("appendix-f2-stable-rank",
-                     f"The full-rank (k = N = d = {n}) Jordan equilibrium with w = {wv}",
+    wk = Walkthrough(f"The full-rank (k = N = d = {n}) Jordan equilibrium with w = {wv}",
                      {"n": n, "w": wv}, "exact (SymPy) and certified (python-flint, Rump)")
     wk.section("The equilibrium")
     for i in range(n):
@@ -120,15 +118,14 @@ def _upper_rational(e):
     return q
 
 
-@walkthrough("lemma-11", {"w": "2"}, "g(y), g'(y) = 1 + X_22 > 0 at sample points of each "
+@walkthrough({"w": "2"}, "g(y), g'(y) = 1 + X_22 > 0 at sample points of each "
              "half, the fixed points, and the printed derivative refuted")
 def lemma11(w):
     wv = J.parse_w(w)
     if not wv > 1:
         raise RankCollapseError(f"--instance w={w}: Lemma 11's example needs w > 1")
     y = sp.Symbol("y", real=True)
-    wk = Walkthrough("lemma-11",
-                     f"Appendix E, N = d = 2, causal mask, W_Q = W_K = 0, W_V = [[1, w], [0, 1]], "
+    wk = Walkthrough(f"Appendix E, N = d = 2, causal mask, W_Q = W_K = 0, W_V = [[1, w], [0, 1]], "
                      f"w = {wv}; token 1 at (0, 1), token 2 the unit vector of ratio y = x_2/x_1",
                      {"w": wv}, "exact (SymPy)")
     for half, s in (("left", -1), ("right", 1)):

@@ -7,7 +7,9 @@ import re
 from pathlib import Path
 
 from rankcollapse.claims import REGISTRY, load
-from rankcollapse.explain import WALKTHROUGHS
+from rankcollapse.claims import walkthroughs
+
+WALKTHROUGHS = walkthroughs()
 
 NOTES = Path(__file__).resolve().parents[2] / "paper_notes.md"
 load()
