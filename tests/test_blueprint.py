@@ -71,7 +71,7 @@ def test_claim_page_contents(site):
     assert "<math" in t1 and "<mfrac>" in t1          # LaTeX rendered to MathML
     for part in ("the paper's route", "our route", "Proof idea", "Evidence",
                  "tests/test_bounds.py::test_theorem1_negative_controls",
-                 "rankcollapse.claims.bounds.theorem1", "../figures/theory_theorem1.png",
+                 "rankcollapse.claims.section4_1_theorem1.theorem1", "../figures/theory_theorem1.png",
                  "mask: complete", "mask: unidirectional_window", "random seed"):
         assert part in t1, part
     assert (site / "figures" / "theory_theorem1.png").exists()
@@ -198,3 +198,48 @@ def test_graph_tools_show_what_a_node_rests_on(site, mode, adj_of):
     assert int(re.search(r'data-highlighted="(\d+)"', dom).group(1)) == len(seen)
     w = int(re.search(r'data-graph-size="(\d+)x', dom).group(1))
     assert w <= 1400                                 # fits the 1400 px window
+
+
+def page_mismatches(site, registry) -> list[str]:
+    """``id.field`` for every card field its page does not show as the card says: the
+    reference, statement, TeX (as MathML), the uses on each route, the repair, the two proof
+    ideas, the erratum, the test and the notes heading."""
+    from html import escape
+
+    from rankcollapse.blueprint.html import tex_to_mathml
+    out = []
+    for cid, c in registry.items():
+        page = (site / "claims" / f"{cid}.html").read_text()
+        uses = page[page.index("<h2>Uses</h2>"):page.index("<p>Used by:")]
+        if c.uses["paper"] == c.uses["ours"]:
+            shown = {"paper": re.findall(r'href="([a-z0-9-]+)\.html"', uses)}
+            shown["ours"] = shown["paper"]
+        else:
+            p, o = uses.split('<div class="col ours">')
+            shown = {"paper": re.findall(r'href="([a-z0-9-]+)\.html"', p),
+                     "ours": re.findall(r'href="([a-z0-9-]+)\.html"', o)}
+        if shown != c.uses:
+            out.append(f"{cid}.uses")
+        want = {"ref": c.ref, "statement": c.statement, "repair": c.repair,
+                "idea_paper": c.idea_paper, "idea_ours": c.idea_ours or "Same route",
+                "test": c.test, "notes": c.notes,
+                "erratum": c.erratum[1] if c.erratum else ""}
+        for k, v in want.items():
+            if v and escape(v) not in page:
+                out.append(f"{cid}.{k}")
+        if c.tex and tex_to_mathml(c.tex) not in page:
+            out.append(f"{cid}.tex")
+    return out
+
+
+def test_pages_say_what_the_cards_say(site):
+    reg = load()
+    assert page_mismatches(site, reg) == []
+
+
+def test_negative_control_a_page_off_its_card_is_caught(site, monkeypatch):
+    reg = load()
+    monkeypatch.setattr(reg["lemma-3"], "idea_ours", "an idea the page does not show")
+    monkeypatch.setattr(reg["corollary-2"], "uses_paper", ("lemma-2",))
+    assert page_mismatches(site, {k: reg[k] for k in ("lemma-3", "corollary-2", "lemma-1")}) \
+        == ["lemma-3.idea_ours", "corollary-2.uses"]

@@ -34,7 +34,9 @@ def test_claim_has_a_section_in_paper_notes(c):
     assert f"`{c.id}`" in notes, f"{c.id} is not discussed in paper_notes.md"
 
 
-def test_every_claims_module_registers_something():
-    mods = {c.module for c in CLAIMS}
-    files = {p.stem for p in (ROOT / "rankcollapse" / "claims").glob("*.py")} - {"__init__", "dependencies"}
-    assert {m.rsplit(".", 1)[1] for m in mods} == files
+def test_every_card_module_declares_a_card_and_every_module_is_listed():
+    from rankcollapse.claims import CARD_MODULES, HELPER_MODULES
+    mods = {c.module.rsplit(".", 1)[1] for c in CLAIMS}
+    files = {p.stem for p in (ROOT / "rankcollapse" / "claims").glob("*.py")} - {"__init__"}
+    assert mods == {m for m, _ in CARD_MODULES}
+    assert files == mods | HELPER_MODULES

@@ -124,7 +124,7 @@ def test_negative_controls():
 
 def test_schedule_theorem1_negative_control():
     from rankcollapse.claims import Config
-    from rankcollapse.claims.schedules import _schedule_instances
+    from rankcollapse.claims.beyond_schedules import _schedule_instances
 
     inst = _schedule_instances(Config())
     name, sch, X0, layers, T = inst[1]

@@ -1,6 +1,6 @@
 """Attention sinks (gpt-oss): the model A_sink = diag(c) A (numeric/sinks.py against an
 independent transcription of gpt-oss's eager attention), the claims of
-rankcollapse/claims/sinks.py with their negative controls, and the simulations that
+rankcollapse/claims/beyond_sinks.py with their negative controls, and the simulations that
 illustrate them."""
 from __future__ import annotations
 
@@ -141,7 +141,7 @@ def test_post_ln_invariance_and_controls(monkeypatch):
 
 # --------------------------------------------------------------------------- SAN
 def test_san_shrink_bound_and_control():
-    from rankcollapse.claims.sinks import check_shrink_bound
+    from rankcollapse.claims.beyond_sinks import check_shrink_bound
 
     r = _run("sink-san-shrink")
     assert r["status"] == "holds" and r["level"] == "certified"

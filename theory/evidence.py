@@ -248,6 +248,12 @@ class Evidence:
         return s
 
 
+def if_all_hold(parts, scope):
+    """``scope`` for a conjunction whose parts all hold; otherwise ``None`` so that
+    :func:`combine` takes the failing (or open) part's scope."""
+    return scope if all(p.status == "holds" for p in parts) else None
+
+
 def combine(statement: str, parts: list[Evidence], details: dict | None = None,
             scope: Scope | None = None) -> Evidence:
     """Conjunction of several checks: fails if any fails, open if any is open, and the

@@ -90,10 +90,6 @@ def build(out, results: list[dict] | None = None, *, figures=None) -> dict:
     used_by: dict = {}
     for u, v, _ in edges:
         used_by.setdefault(u, set()).add(v)
-    notes_text = None
-    np_ = H.notes_path()
-    if np_:
-        notes_text = np_.read_text()
     coq_docs = False
     if any(c.formal for c in reg.values()):
         import sys
@@ -108,9 +104,7 @@ def build(out, results: list[dict] | None = None, *, figures=None) -> dict:
     pages = []
     for nid, e in nodes.items():
         c = reg.get(nid)
-        notes = H.notes_for(nid, c.ref, c.notes, notes_text, e.get("kind", "finding")) \
-            if c else {}
-        html = H.claim_page(nid, e, c, res.get(nid), used_by, notes,
+        html = H.claim_page(nid, e, c, res.get(nid), used_by,
                             _figures(figures, c.figures if c else (), out),
                             bool(c and c.walkthrough), coq_docs)
         p = out / "claims" / f"{nid}.html"

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import inspect
 import json
-import re
 from html import escape
 from pathlib import Path
 
@@ -240,61 +239,6 @@ def notes_path() -> Path | None:
     return p if p.exists() else None
 
 
-def _sections(text: str):
-    """(level, heading, body) for every heading of the notes."""
-    out = []
-    heads = [(m.start(), len(m.group(1)), m.group(2).strip())
-             for m in re.finditer(r"^(#{2,4}) (.+)$", text, re.M)]
-    for k, (pos, lev, head) in enumerate(heads):
-        end = heads[k + 1][0] if k + 1 < len(heads) else len(text)
-        out.append((lev, head, text[pos:end]))
-    return out
-
-
-_IDEA = re.compile(r"^\* \*\*(?:Proof idea|Idea|Proof)[^*]*\*\*(.*?)(?=^\* |^\S|\Z)",
-                   re.M | re.S)
-
-
-def notes_for(cid: str, ref: str, notes_heading: str, text: str | None,
-              kind: str = "lemma") -> dict:
-    """The section of ``paper_notes.md`` about ``cid`` (its heading) and, for a claim with
-    a proof (definition, lemma, corollary, theorem, remark), the "Proof idea" bullet of a
-    section specifically about it: one whose heading names the claim id or its paper
-    reference (``Lemma 1`` does not match ``Lemma 10``), else the claim's own section."""
-    if not text:
-        return {}
-    secs = _sections(text)
-    m = re.match(r"((Lemma|Theorem|Corollary|Remark|Definition)s? \d+(?: \(\d\))?)(?:$|[ ,(])",
-                 ref or "")
-    rest = ref[m.end(1):].strip() if m else ""
-    if m and (m.group(2).lower() != kind or (re.match(r"\w", rest[:1] or "(")
-                                            and not rest.startswith("and "))):
-        m = None      # "Theorem 1 discussion", or a finding about a theorem: not its proof
-    tick = f"`{cid}`"
-
-    def names_ref(head, start):
-        if not m:
-            return False
-        pat = re.escape(m.group(1)) + r"(?![\d(])"
-        return (re.match(pat, head) if start else re.search(pat, head)) is not None
-
-    specific = ([s for s in secs if tick in s[1]] + [s for s in secs if s[1] == notes_heading] +
-                [s for s in secs if names_ref(s[1], True)])
-    own = [s for s in secs if names_ref(s[1], False)]      # for the heading only
-    mentioned = [s for s in secs if tick in s[2] and "glance" not in s[1]
-                 and "summary" not in s[1].lower()]
-    heading = (specific or own or mentioned or [(0, "", "")])[0][1]
-    out = {"heading": heading} if heading else {}
-    if kind in ("definition", "lemma", "corollary", "theorem", "remark"):
-        for lev, head, body in specific:
-            mm = _IDEA.search(body)
-            if mm:
-                out["idea"] = re.sub(r"\s+", " ", mm.group(1)).strip()
-                out["idea_from"] = head
-                break
-    return out
-
-
 # ----------------------------------------------------------------------- claim page
 def _links(ids, up="") -> str:
     if not ids:
@@ -397,7 +341,7 @@ def walkthrough_html(cid: str) -> str:
     return "".join(out)
 
 
-def claim_page(nid: str, e: dict, claim, res: dict | None, used_by: dict, notes: dict,
+def claim_page(nid: str, e: dict, claim, res: dict | None, used_by: dict,
                figures: list, walkthrough: bool, coq_docs: bool = False) -> str:
     parts = []
     kind = e.get("kind", "finding")
@@ -437,22 +381,17 @@ def claim_page(nid: str, e: dict, claim, res: dict | None, used_by: dict, notes:
     if e.get("repair"):
         parts.append(f"<p><b>Repair:</b> {escape(e['repair'])}</p>")
     parts.append(f"<p>Used by: {_links(sorted(used_by.get(nid, [])))}</p>")
-    # proof ideas
-    idea_p = e.get("idea_paper") or notes.get("idea")
-    idea_o = e.get("idea_ours") or (("Same route as the paper" +
-                                     (", as noted in the repair above." if e.get("repair")
-                                      else ".")) if idea_p else None)
+    # proof ideas (on the card; a claim with one route says so)
+    idea_p, idea_o = e.get("idea_paper"), e.get("idea_ours")
     if idea_p or idea_o:
-        src = "" if e.get("idea_paper") else \
-            f' <span class="muted">(paper_notes.md, <i>{escape(notes.get("idea_from", ""))}</i>)</span>'
         parts.append('<h2>Proof idea</h2><div class="cols">'
-                     f'<div class="col paper"><h3>the paper{src}</h3><p>{escape(idea_p or "-")}</p></div>'
-                     f'<div class="col ours"><h3>ours</h3><p>{escape(idea_o or "-")}</p></div></div>')
+                     f'<div class="col paper"><h3>the paper</h3><p>{escape(idea_p or "-")}</p></div>'
+                     f'<div class="col ours"><h3>ours</h3><p>{escape(idea_o or "Same route as the paper.")}</p></div></div>')
     if walkthrough:
         parts.append(walkthrough_html(nid))
     elif claim:
         kind = ((res or {}).get("scope") or {}).get("kind")
-        why = {"witness": "the claim is settled by the explicit instance shown below",
+        why = claim.no_walkthrough or {"witness": "the claim is settled by the explicit instance shown below",
                "exhaustive": "the claim is an enumeration of a finite set, listed below",
                "sampled": "the claim is checked on the sampled trajectories below"}.get(
                    kind, "the evidence below is the check itself")
@@ -487,7 +426,7 @@ def claim_page(nid: str, e: dict, claim, res: dict | None, used_by: dict, notes:
         parts.append(f'<tr><td class="k">test</td><td><code>{escape(claim.test or "-")}</code>'
                      "</td></tr>")
         parts.append(f'<tr><td class="k">notes</td><td>paper_notes.md, section '
-                     f'<i>{escape(notes.get("heading") or claim.notes or "-")}</i></td></tr>')
+                     f'<i>{escape(claim.notes or "-")}</i></td></tr>')
         parts.append(f'<tr><td class="k">rerun</td><td><code>rankcollapse verify --claim '
                      f'{escape(nid)} -v</code></td></tr>')
         if walkthrough:

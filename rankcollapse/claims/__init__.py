@@ -29,20 +29,22 @@ from theory.evidence import Evidence
 
 #: The card modules in paper order: (module, the part of the paper its cards come from).
 CARD_MODULES = [
-    ("foundation", "Section 3"),
-    ("graphs", "Section 3, Definitions 1-5"),
-    ("ergodicity", "Appendix B.1"),
-    ("bounds", "Section 4.1, Appendix B"),
-    ("layernorm", "Sections 3 and 4.3.1, Appendices A and C"),
-    ("theorem2", "Section 4.2, Appendix C"),
-    ("theorem2_lemmas", "Appendix C.1"),
-    ("theorem3", "Section 4.3, Appendices E and F"),
-    ("theorem3_certified", "Appendix F"),
-    ("theorem3_dynamics", "Appendix F.3"),
-    ("experiments", "Section 5, Appendix G"),
-    ("assumptions", "beyond the paper: the hypotheses"),
-    ("schedules", "beyond the paper: mask schedules"),
-    ("sinks", "beyond the paper: attention sinks"),
+    ("section3_attention", "Section 3: masked self-attention"),
+    ("section3_mask_graphs", "Section 3, Definitions 1-5: the mask graph (centres, radius)"),
+    ("section3_layernorm", "Section 3 and Appendix A: LayerNorm as modelled; its scaling "
+                           "(Section 4.3.1, Remark 2)"),
+    ("section4_1_theorem1", "Section 4.1 and Appendix B.2: Lemma 1, Theorem 1"),
+    ("appendix_b1_ergodicity", "Appendix B.1: Lemmas 2-3, Corollary 2, Dobrushin"),
+    ("section4_2_theorem2", "Section 4.2: Theorem 2, Corollary 1"),
+    ("appendix_c_theorem2_lemmas", "Appendix C: Lemmas 4-10"),
+    ("section4_3_equilibria", "Section 4.3, Appendices E and F.1-F.2: Theorem 3 (1), "
+                              "Lemma 11"),
+    ("appendix_f_certified_equilibria", "Appendix F: perturbed equilibria, F.4"),
+    ("appendix_f3_theorem3_2", "Appendix F.3: Lemmas 12-13, Theorem 3 (2)"),
+    ("section5_experiments", "Section 5 and Appendix G: experiments"),
+    ("beyond_assumptions", "beyond the paper: what each hypothesis buys"),
+    ("beyond_schedules", "beyond the paper: mask schedules and real models"),
+    ("beyond_sinks", "beyond the paper: attention sinks"),
 ]
 #: modules of this package that hold no cards
 HELPER_MODULES = {"uses_graph"}

@@ -12,7 +12,7 @@ True
 """
 from __future__ import annotations
 
-from . import KINDS, NODES, REGISTRY, load
+from . import KINDS, NODES, load
 
 
 def entry(nid: str) -> dict:

@@ -78,8 +78,12 @@ def run(args) -> int:
         if not exe:
             print("no Chromium found: no screenshots (install Debian's `chromium`)")
             return 0
-        for name, page in (("graph", info["index"]),
-                           ("theorem-1", Path(args.out) / "claims" / "theorem-1.html")):
+        from rankcollapse.claims import load
+        # the graph, and the page of each theorem whose card repairs the paper's route
+        shots = [("graph", info["index"])] + [
+            (c.id, Path(args.out) / "claims" / f"{c.id}.html") for c in load().values()
+            if c.kind == "theorem" and c.repair]
+        for name, page in shots:
             png = Path(args.out) / f"screenshot-{name}.png"
             browser.screenshot(page, png, exe=exe)
             print(f"screenshot {png}: {browser.colour_stats(png)}")

@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 from numeric import masks
 from numeric.weights import cayley_orthogonal, gaussian, sphere_points
 from rankcollapse.claims import Config
-from rankcollapse.claims.bounds import _instances
+from rankcollapse.claims.section4_1_theorem1 import _instances
 from theory.bounds import check_lemma1, check_theorem1, theorem1_constants
 from theory.bounds_universal import popoviciu
 from theory.evidence import Evidence, escalate

@@ -20,7 +20,15 @@ REF = "Beyond the paper: attention sinks"
        "the sink column instead is refuted).",
        test="tests/test_sinks.py::test_sink_model_negative_control", notes=NOTES,
        kind="finding",
-       uses=["attention-row-stochastic"])
+       uses=["attention-row-stochastic"],
+       idea_paper=("Not in the paper: its attention is row-stochastic by construction "
+                   "(Section 3.1); a sink logit (as in gpt-oss) is outside that model."),
+       idea_ours=("With S_i = sum over the allowed keys of exp(R_ij) and a = e^s, the "
+                  "softmax over [R_i, s] with the sink's column dropped is (S_i/(S_i + a)) "
+                  "times the masked softmax, so A_sink = diag(c) A with c_i in (0, 1) and "
+                  "the rows sum to c_i < 1; SymPy proves the identity for symbolic real "
+                  "scores and s for every row length k <= 5. Negative control: keeping the "
+                  "sink's column and renormalising the rest is not of this form (refuted)."))
 def sink_model(cfg: Config):
     ev = T.sink_softmax_identity(5 if not cfg.thorough else 8)
     control = T.sink_softmax_identity(3, drop_column=False)
@@ -40,7 +48,17 @@ def sink_model(cfg: Config):
        test="tests/test_sinks.py::test_post_ln_invariance_and_controls", notes=NOTES,
        kind="theorem",
        tex=r"X_{\mathrm{sink}}(t)=X(t)\ \text{(post-LN, one head)}",
-       uses=["sink-model", "layernorm-scale-invariance"])
+       uses=["sink-model", "layernorm-scale-invariance"],
+       idea_paper=("Not in the paper (sinks are outside its model); it extends Section "
+                   "4.3.1's scale invariance of LN from W_V to the rows of A."),
+       idea_ours=("Induction on t: if the trajectories agree at t, the scores and A(t) "
+                  "agree, the sink only multiplies row i of A X W_V by c_i > 0, and LN(c "
+                  "y) = LN(y), so they agree at t + 1, for every mask, weight sequence and "
+                  "depth. The row-scaling lemma is proved by SymPy for every c > 0 and y "
+                  "!= 0 in any dimension (also centred LN with eps = 0; an exact witness "
+                  "shows eps > 0 breaks it), and exact one-layer witnesses (causal N = d = "
+                  "2, X(0) = I, W_Q = W_K = 0, W_V = I, sink logit 0) show the invariance "
+                  "fails for two heads whose sinks differ and with a residual."))
 def post_ln_invariance(cfg: Config):
     lemma = T.row_scaling_lemma()
     w = T.direction_witnesses()
@@ -140,7 +158,18 @@ def check_shrink_bound(cfg: Config, *, T_layers: int = 16, rate_factor: float = 
        test="tests/test_sinks.py::test_san_shrink_bound_and_control", notes=NOTES,
        kind="theorem",
        tex=r"\mu(X(t))\le\sqrt N\,c_{\max}^t B_0 C_V,\ c_{\max}=\frac{De^B}{De^B+e^s}",
-       uses=["sink-model", "assumption-a2", "assumption-a3"])
+       uses=["sink-model", "assumption-a2", "assumption-a3"],
+       idea_paper=("Not in the paper (sinks are outside its model); it contrasts with "
+                   "Theorem 1, whose mu -> 0 needs a centre."),
+       idea_ours=("c_i = S_i/(S_i + a) increases with S_i, and S_i <= D e^B when every "
+                  "score lies in [-B, B] and a row has at most D keys, so c_i <= c_max = D "
+                  "e^B/(D e^B + a) < 1; products of diag(c) A then have row sums <= "
+                  "c_max^t, so each row of X(t) has norm <= c_max^t B0 C_V and mu <= "
+                  "||X(t)||_F <= sqrt(N) c_max^t B0 C_V for every mask (everything "
+                  "shrinks; this is not consensus). SymPy proves these ingredients for all "
+                  "positive S, a, D, B, an exact identity-mask instance (W_Q = W_K = 0, "
+                  "W_V = I) attains the rate and refutes a faster one, and the bound is "
+                  "certified in arb on twelve sampled instances."))
 def san_shrink(cfg: Config):
     lemma = T.san_shrink_lemma()
     lemma.scope = lemma.scope.with_role("ingredient")
@@ -162,7 +191,17 @@ def san_shrink(cfg: Config):
        assumptions=("A1", "A2", "A3", "G quasi-strongly connected"),
        test="tests/test_sinks.py::test_consensus_counterexample", notes=NOTES,
        kind="finding",
-       uses=["sink-model", "theorem-1"])
+       uses=["sink-model", "theorem-1"],
+       idea_paper=("Not in the paper (sinks are outside its model); it shows that Theorem "
+                   "1's consensus conclusion fails once rows sum to less than one."),
+       idea_ours=("Causal N = 2, W_Q = W_K = 0, W_V = I, a = e^s > 0: token 1 shrinks by "
+                  "1/(1+a) per layer and token 2 follows X_2' = (X_1 + X_2)/(2 + a), so "
+                  "the ratio r = X_2/X_1 obeys r' = (1 + a)(1 + r)/(2 + a) with fixed "
+                  "point 1 + a: the tokens end parallel but never equal, mu/||X||_F -> "
+                  "a/sqrt(2(1 + (1+a)^2)) > 0, and mu decays only like (1 + a)^(-t), "
+                  "slower than Theorem 1's (1/2)^t when a < 1. Exact: SymPy in symbolic a "
+                  "and t for all a > 0; without a sink the same instance meets at rate "
+                  "1/2."))
 def san_consensus(cfg: Config):
     return T.san_consensus_counterexample()
 
@@ -176,7 +215,17 @@ def san_consensus(cfg: Config):
        assumptions=("A1", "A2", "A3", "G quasi-strongly connected"),
        test="tests/test_sinks.py::test_direction_family", notes=NOTES,
        kind="finding",
-       uses=["sink-model", "theorem-1"])
+       uses=["sink-model", "theorem-1"],
+       idea_paper=("Not in the paper (sinks are outside its model); the mask has a centre "
+                   "of radius 1, so without a sink Theorem 1 would give consensus."),
+       idea_ours=("Token 0 attends only to itself and shrinks by 1/(1+a) per layer, while "
+                  "the m other tokens average all m + 1 tokens (so after one layer they "
+                  "coincide) and their common component decays by m/(m + 1 + a); token 0's "
+                  "direction dominates the others iff 1/(1+a) >= m/(m + 1 + a), i.e. m <= "
+                  "1 + 1/a (equality gives a polynomial factor that still wins), and "
+                  "otherwise the m tokens align with y0 + kappa x0 (kappa > 0) and X(t) "
+                  "keeps rank two. Exact: SymPy in symbolic m, a and t for every x0 != 0 "
+                  "and y0 not a multiple of x0."))
 def san_direction(cfg: Config):
     return T.san_direction_family()
 
@@ -188,7 +237,16 @@ def san_direction(cfg: Config):
        "the directions (exact witness), unlike post-LN.",
        assumptions=("one head",), test="tests/test_sinks.py::test_pre_ln", notes=NOTES,
        kind="finding",
-       uses=["sink-model", "sink-post-ln-invariance"])
+       uses=["sink-model", "sink-post-ln-invariance"],
+       idea_paper=("Not in the paper (sinks are outside its model; Section 4.2 only "
+                   "remarks that its results carry over to pre-LN)."),
+       idea_ours=("Without the residual, Z(t+1) = LN(diag(c) A(Z) Z W_V) = LN(A(Z) Z W_V), "
+                  "so the normalised tokens are the sink-free ones and X_sink(t) = "
+                  "diag(c(t-1)) X(t), by the same row-scaling lemma as post-LN (SymPy, "
+                  "every c > 0 and y != 0). With the residual X' = X + diag(c) A(Z) Z W_V "
+                  "the sink acts as a per-token step size and changes the directions, "
+                  "shown by an exact one-layer witness (causal N = d = 2, X(0) = I, W_Q = "
+                  "W_K = 0, W_V = I, sink logit 0)."))
 def pre_ln(cfg: Config):
     lemma = T.row_scaling_lemma()
     w = T.direction_witnesses()

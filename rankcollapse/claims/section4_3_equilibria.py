@@ -1,6 +1,6 @@
 """Theorem 3 (1), Appendix E (the N = d = 2 example, Lemma 11), Appendix F.1-F.2.
 
-Remark 2 and the c W_V scaling are registered in :mod:`rankcollapse.claims.layernorm`.
+Remark 2 and the c W_V scaling are registered in :mod:`rankcollapse.claims.section3_layernorm`.
 
 Checks live in :mod:`counterexamples.jordan`, :mod:`counterexamples.plane` and
 :mod:`theory.proofs_symbolic` (symbolic N); this module states each claim, picks the sizes
@@ -92,11 +92,26 @@ def _below_threshold_rejected(n: int) -> Evidence:
        uses=["layernorm-scale-invariance"],
        repair=("The construction needs only |w| >= N - k + 1 for rank k (|w| >= N - 1 for "
                "all ranks at once), one less than the paper's w >= N."),
-       idea_paper=("Causal mask with W_Q = W_K = 0: the first m = N - k + 1 tokens sit at "
-                   "e_d, and each chain token solves X_{m+j}(I - W_V) = X_{m+j-1} for the "
-                   "Jordan-type W_V = I + wJ; the square roots are real when w >= N."),
-       idea_ours=("The same chain in closed form, verified exactly in surd arithmetic for "
-                  "every sign choice; the exact condition is |w| >= N - k + 1."),
+       idea_paper=(("Appendix F.1 (item (1) of Theorem 3 is missing from the extraction and "
+                   "is reconstructed from F.1 and the abstract): with W_Q = W_K = 0 the "
+                   "causal attention averages, and with beta_i = 1/||S_i W_V|| an "
+                   "equilibrium obeys (30), X_(i+1) = beta_(i+1) (X_i/beta_i + X_(i+1) "
+                   "W_V); when all beta_i = 1 this is the Jordan-chain relation (31) of "
+                   "W_V = I + wJ at eigenvalue 1, whose vectors are linearly independent, "
+                   "giving the full-rank equilibrium (34) from X_1 = e_d. For rank k, Step "
+                   "2 puts the first m = N - k + 1 tokens at e_d, solves X_(m+1)(I - W_V) "
+                   "= m e_d and continues the chain, with a free sign per step (2^k "
+                   "equilibria) and the square roots real when w >= N; Step 3 rescales W_V "
+                   "for A3.")),
+       idea_ours=(("The construction in closed form (l_0 = m, l_1 = s_1 sqrt(1 - m^2/w^2), "
+                  "l_j = s_j sqrt(1 - 1/w^2)), verified exactly in surd arithmetic for "
+                  "every sign choice at several (N, d) and proved with SymPy for symbolic "
+                  "N, k, chain index j and w; only the first chain token needs |w| >= m = "
+                  "N - k + 1 (later ones need |w| >= 1), so all ranks coexist for |w| >= N "
+                  "- 1, one less than the paper's w >= N, and all 2^k are distinct iff |w| "
+                  "> N - k + 1. Coq proves the full-rank case k = N <= d for every N, d, "
+                  "every w with w^2 >= 1 and every sign, and that with all beta_i = 1 the "
+                  "equilibrium equations are exactly a Jordan chain of W_V.")),
        walkthrough=walk.theorem3.theorem31)
 def check_theorem_3_1(config) -> Evidence:
     sizes = [(3, 3), (3, 5), (4, 2)] + ([(5, 5), (6, 4)] if config.thorough else [])
@@ -130,7 +145,21 @@ def check_theorem_3_1(config) -> Evidence:
        assumptions=("causal mask", "W_Q = W_K = 0", "paper's LN"),
        test="tests/test_jordan.py::test_tail_equilibria_below_paper_threshold", notes=NOTES,
        kind="finding",
-       uses=["theorem-3-1"])
+       uses=["theorem-3-1"],
+       idea_paper=("Not in the paper: Appendix F.1 gives only the Jordan-chain "
+                   "construction, which needs |w| >= N - k + 1 for rank k."),
+       idea_ours=("Below that threshold, a fixed point is S_i W = lambda_i X_i with S_i = "
+                  "X_1 + ... + X_i; after X_1 = e_d and a chain X_2..X_k (needs only |w| "
+                  ">= 1), tail tokens X_i = S_(i-1) W (lambda_i I - W)^(-1) are unit "
+                  "vectors for some lambda_i > 1 by the intermediate value theorem (the "
+                  "norm tends to oo as lambda -> 1+ and to 0 as lambda -> oo) and stay in "
+                  "the span of the last k coordinates, so the rank stays k. This is "
+                  "checked as witnesses at (N, d, k, w) = (4, 3, 2, 3/2), (4, 3, 3, 1), "
+                  "(5, 2, 2, sqrt 2): the first tail token's lambda is bracketed between "
+                  "rationals with exactly decided signs, the rest at 50 digits; conversely "
+                  "a hand induction (after a block of s e_d the next token is s e_d or a "
+                  "chain start needing |w| >= s >= 1) shows only rank-one equilibria for "
+                  "|w| < 1, evaluated exactly at w = 0, 1/2, -9/10 with N = 5, d = 3 only."))
 def check_any_w(config) -> Evidence:
     cases = [(4, 3, 2, "3/2"), (4, 3, 3, 1), (5, 2, 2, "sqrt(2)")]
     if config.thorough:
@@ -161,7 +190,18 @@ def check_any_w(config) -> Evidence:
        tex=(r"\operatorname{SRank}(X^*)=\frac{\|X^*\|_F^2}{\|X^*\|_2^2}\le\frac{N}{N-(N-1)/w^2}"),
        uses=["theorem-3-1"],
        walkthrough=walk.theorem3.f2,
-       figures=["fig8"])
+       figures=["fig8"],
+       idea_paper=("Appendix F.2: for the full-rank equilibrium (34), ||X*||_F^2 = N (unit "
+                   "rows) and ||X*||_2^2 >= ||X* e_d||^2 = 1 + (N-1)(1 - 1/w^2), so "
+                   "SRank(X*) <= N/(N - (N-1)/w^2); choosing w >= sqrt(1/delta + 1) is "
+                   "said to give SRank <= (1 + delta) + O(1/N)."),
+       idea_ours=("At w = sqrt(1/delta + 1) the bound equals N(1 + delta)/(N + delta) and "
+                  "1 + delta - N(1 + delta)/(N + delta) = delta (1 + delta)/(N + delta) > "
+                  "0, so SRank <= 1 + delta for every N with no O(1/N) term; SymPy proves "
+                  "this and the two norm identities for symbolic N, w and delta (every N "
+                  ">= 1, |w| >= 1), and checks the identities for symbolic w at N = 2, 3, "
+                  "4. Certified enclosures (arb, Rump eigenvalue bounds) of the actual "
+                  "stable rank at (N, w) = (3, 2), (4, 4) lie in [1, bound]."))
 def check_f2(config) -> Evidence:
     parts = []
     wsym, dl = sp.Symbol("w", positive=True), sp.Symbol("delta", positive=True)
@@ -216,7 +256,22 @@ def check_f2(config) -> Evidence:
        kind="remark",
        uses=["layernorm-scale-invariance"],
        walkthrough=walk.appendix_e_f.appendix_e,
-       figures=["fig1"])
+       figures=["fig1"],
+       idea_paper=("Appendix E: token 1's ratio X_12/X_11 grows by w per step, so token 1 "
+                   "tends to (0, sign x_11(0)); with token 1 at (0, 1), token 2's ratio y "
+                   "= X_22/X_21 follows g(y) = y + w + 1/X_21, which is fixed exactly when "
+                   "X_21 = -1/w (points A and B), and the sign of g(y) - y (29) together "
+                   "with Lemma 11 makes four arcs of the circle invariant and tells which "
+                   "point each arc tends to (Fig. 5)."),
+       idea_ours=("On the left half (g(y) - y)(w + sqrt(1 + y^2)) = w^2 - 1 - y^2, so the "
+                  "sign changes exactly at y_A = -sqrt(w^2 - 1) and y_B = +sqrt(w^2 - 1), "
+                  "while on the right half g(y) - y >= w > 0: A and B are the only fixed "
+                  "points; a monotone bounded orbit converges to a fixed point, so token 2 "
+                  "tends to B from the open angle interval (pi - acos(1/w), 3 pi/2) (A "
+                  "repels, g'(y_A) = 1 + sqrt(1 - 1/w^2) > 1). SymPy proves the ratio "
+                  "maps, A, B and the arc invariance for symbolic w = 1 + s, s > 0; the "
+                  "basin is checked by iteration at 40 digits for 300 steps on 32 sampled "
+                  "angles per w (w = 2, 5/4), so that part is sampled."))
 def check_appendix_e(config) -> Evidence:
     sym_scope = universal("every real w > 1 (w = 1 + s, s > 0 symbolic), every token-2 ratio y "
                           "on each open half circle, token 1 at (0, 1)",
@@ -242,7 +297,14 @@ def check_appendix_e(config) -> Evidence:
        tex=r"g(y)=y+w\mp\sqrt{1+y^2},\quad g'(y)=1+X_{22}>0",
        uses=["appendix-e-fixed-points"],
        walkthrough=walk.theorem3.lemma11,
-       figures=["fig1"])
+       figures=["fig1"],
+       idea_paper=("Appendix E: differentiating (1/X_21)^2 = y^2 + 1 gives d(1/X_21)/dy = "
+                   "X_21 y = X_22, hence g is non-decreasing; the last line prints dg/dy = "
+                   "1 + X_21, a misprint for 1 + X_22."),
+       idea_ours=("g'(y) = 1 + X_22 and (1 + X_22)(1 - X_22) = 1/(1 + y^2) > 0 with |X_22| "
+                  "< 1 on each open half circle, so g is strictly increasing there; SymPy "
+                  "proves both identities for symbolic w > 1 and every y on each open "
+                  "half."))
 def check_lemma11(config) -> Evidence:
     return _scoped(plane.lemma11(), universal(
         "every real w > 1 (symbolic), every y on each open half of the circle",
@@ -256,7 +318,14 @@ def check_lemma11(config) -> Evidence:
        erratum=("misprint", "The proof prints dg/dy = 1 + X_21; with g = y + w + 1/X_21 it is 1 + X_22 (>= 0 as well), so Lemma 11 is unaffected."),
        kind="finding",
        uses=["lemma-11"],
-       walkthrough=walk.appendix_e_f.lemma11_printed)
+       walkthrough=walk.appendix_e_f.lemma11_printed,
+       idea_paper=("The last line of Lemma 11's proof (Appendix E) prints dg/dy = 1 + "
+                   "X_21, although the line before it gives d(1/X_21)/dy = X_22, so the "
+                   "correct derivative is 1 + X_22 (the form Lemma 12 uses, 1 + X_(2,d))."),
+       idea_ours=("A single exact witness: on the right half at y = 0 (symbolic w > 1), "
+                  "X_22 = 0 and X_21 = 1, so the true derivative is 1 and the printed "
+                  "formula gives 2. The lemma's conclusion is unaffected, since 1 + X_22 > "
+                  "0 as well."))
 def check_lemma11_printed(config) -> Evidence:
     ev = plane.lemma11_paper_formula()
     if ev.status == "fails":

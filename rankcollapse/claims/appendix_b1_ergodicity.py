@@ -67,7 +67,21 @@ def _eps_grid(thorough: bool) -> list[Fraction]:
        tex=(r"\tau(PQ)\le\tau(P)\,\tau(Q),\quad "
             r"\tau(P)=\tfrac12\max_{i,j}\|P_{i\cdot}-P_{j\cdot}\|_1"),
        uses=[],
-       walkthrough=walk.ergodicity.submult)
+       walkthrough=walk.ergodicity.submult,
+       idea_paper=("Not in the paper: classical background (Dobrushin 1956; Seneta 2006) "
+                   "that our route to Lemma 3 and Theorem 1 uses in place of the paper's "
+                   "case split. Why it holds: (Px)_i - (Px)_j = sum_k (P_ik - P_jk) x_k, "
+                   "and the positive and negative parts of P_i - P_j each carry mass "
+                   "(1/2)||P_i - P_j||_1, so the difference is at most tau(P) osc(x), with "
+                   "equality for the 0/1 vector marking where P_ik > P_jk for the extremal "
+                   "pair; applying this to Qx gives tau(PQ) <= tau(P) tau(Q)."),
+       idea_ours=("Coq (Oscillation.v, PaperRoute.v) proves osc(Px) <= tau(P) osc(x) and 0 "
+                  "<= tau <= 1, with tau in the overlap form, for every size over every "
+                  "real field; z3 proves the equality of the two formulas and the "
+                  "contraction with its sharpness for n = 2, 3, and sub-multiplicativity "
+                  "for n = 2 only. Sub-multiplicativity for n >= 3 rests on 80 seeded "
+                  "exact random matrices (z3 returned unknown), so that conjunct is "
+                  "sampled."))
 def dobrushin_submultiplicative(config: Config):
     ms = _ms(config)
     ns = (2, 3, 4) if config.thorough else (2, 3)
@@ -113,7 +127,17 @@ def dobrushin_submultiplicative(config: Config):
        kind="lemma",
        tex=r"\min_i P_{ic}\ge\delta\ \Rightarrow\ \tau(P)\le 1-\delta",
        uses=[],
-       walkthrough=walk.ergodicity.column_bound)
+       walkthrough=walk.ergodicity.column_bound,
+       idea_paper=("Not in the paper: background for our route. If every entry of column c "
+                   "is >= delta, any two rows share at least delta of mass in that column, "
+                   "so sum_k min(P_ik, P_jk) >= delta and tau(P) <= 1 - delta; summing the "
+                   "column minima over all columns gives the general form tau(P) <= 1 - "
+                   "sum_k min_i P_ik."),
+       idea_ours=("Coq proves the column form (column c >= delta gives tau(P) <= 1 - delta "
+                  "and osc(Px) <= (1 - delta) osc(x)) for every size; z3 proves the column "
+                  "bound and the column-floor form for every row-stochastic P at n = 2, 3; "
+                  "80 seeded exact random matrices complete the check (the column-floor "
+                  "form above n = 3 is sampled only)."))
 def dobrushin_column_bound(config: Config):
     ns = (2, 3, 4) if config.thorough else (2, 3)
     proofs = [Z.dobrushin_column(n, timeout_ms=_ms(config)) for n in ns]
@@ -150,11 +174,19 @@ def dobrushin_column_bound(config: Config):
        uses=["attention-row-stochastic", "assumption-a1"],
        repair=("(12) as printed has p where 1 - p is meant; we state and check the "
                "symmetric form with q = 1 - p (lemma-2-printed-lower-bound)."),
-       idea_paper=("x_i(t+1) <= A_ii x_i(t) + (1 - A_ii) M(t); induct on T using that M is "
-                   "non-increasing. (12) 'by a symmetric argument', printed with the same "
-                   "p."),
-       idea_ours=("The same induction for (11); the symmetric argument gives (12) with q = "
-                  "1 - p in place of p: x_i(t+T) >= q pi M + (1 - q pi) m."),
+       idea_paper=(("Appendix B.1: one step gives x_i(t+1) <= A_ii x_i(t) + (1 - A_ii) "
+                   "M(t), and inducting on T with M non-increasing yields (11) with pi = "
+                   "prod of the self-loop weights A_ii over the T steps; (12) is "
+                   "attributed to the symmetric argument but printed with the same p as "
+                   "(11).")),
+       idea_ours=(("The same induction for (11); the symmetric argument, writing x_i = q M "
+                  "+ (1 - q) m with q = 1 - p and bounding from below by m, gives the "
+                  "corrected (12): x_i(t+T) >= q pi M + (1 - q pi) m. The right-hand sides "
+                  "weaken as pi decreases, so pi can be replaced by eps^T when every A_ii "
+                  ">= eps (A1); Coq proves (11) and the corrected (12) in this eps form "
+                  "for every size and T, z3 proves base case and induction steps for n = "
+                  "2, 3 and every T, and 40 seeded exact sequences are checked at every "
+                  "(t, T, i).")),
        walkthrough=walk.ergodicity.lemma2)
 def lemma_2(config: Config):
     inst = 150 if config.thorough else 40
@@ -208,7 +240,17 @@ def _with_formal_refutation(ev: Evidence) -> Evidence:
        erratum=("false as printed", "(12) with the same p as (11) is false for p > 1/2; witness inside Theorem 1's setting: causal N = 2, A = [[1, 0], [1/2, 1/2]] in A_{G,1/2}, x = (0, 1), p = 1, T = 1 gives x_0(1) = 0 < 1. Correction: p -> 1 - p in (12). Not a mere misprint: Lemma 3's case 2 uses (12) in its false form."),
        kind="finding",
        uses=["lemma-2"],
-       walkthrough=walk.remarks.lemma2_printed)
+       walkthrough=walk.remarks.lemma2_printed,
+       idea_paper=("This is (12) exactly as printed in Appendix B.1 (the same p as (11)), "
+                   "justified in the paper only by appeal to symmetry; that argument "
+                   "actually yields the bound with 1 - p in place of p, which coincides "
+                   "with the printed one only at p = 1/2 and implies it for p <= 1/2."),
+       idea_ours=("Refuted by explicit instances: A = I, x = (0, 1), i = 0, p = 1, T = 1 "
+                  "asks 0 >= 1; Coq proves the failure on the causal instance A = [[1, 0], "
+                  "[1/2, 1/2]] in A_{G,1/2}, x = (0, 1), p = 1, and z3 returns a model for "
+                  "p > 1/2 (and unsat for p <= 1/2 at n = 2, 3, T = 1). The narrower "
+                  "statement recorded: the printed form holds for p <= 1/2, and for every "
+                  "p with p replaced by 1 - p."))
 def lemma_2_printed(config: Config):
     ms = _ms(config)
     neg = [Z.lemma2_printed(n, p_above_half=True, timeout_ms=ms) for n in (2, 3)]
@@ -276,14 +318,26 @@ def _mask_sample(config: Config, ev: Evidence, sizes, n_random: int, blocks: int
              "assumption-quasi-strong"],
        repair=("The paper's case split proves only p <= 1/2; we prove p = 1 by the centre "
                "column >= eps^r (Dobrushin), or by using both one-sided bounds at once."),
-       idea_paper=("Split on where the centre's value x_c(t) lies relative to p m + (1-p) "
-                   "M; walk from the centre along shortest paths with Lemma 2 (steps "
-                   "(14)-(17)). Case 2 cites (12) with the misprinted p, so the split "
-                   "covers p <= 1/2 only."),
-       idea_ours=("Every product of r consecutive matrices of A_{G,eps} has each centre's "
-                  "column >= eps^r (shortest path, then wait on self-loops: A1), so tau <= "
-                  "1 - eps^r (dobrushin-column-bound) and sub-multiplicativity gives the "
-                  "factor (1 - eps^r)^k: p = 1, the form Corollary 2 needs."),
+       idea_paper=(("Appendix B.1, proof of (13): take a centre i0 and split on whether "
+                   "x_i0(t) <= p m + (1-p) M (14); Lemma 2 keeps the centre below that "
+                   "level, and walking along shortest paths through the k-hop sets V_1, "
+                   "..., V_r pushes the bound p eps^T m + (1 - p eps^T) M to every token "
+                   "((15)-(17)), so M(t+r) - m(t+r) <= (1 - p eps^r)(M - m). The other "
+                   "case is sent to (12) with the misprinted p; what the symmetric "
+                   "argument really gives there is the factor 1 - (1-p) eps^r, so the "
+                   "split proves (13) only for p <= 1/2, and the walk needs a centre of "
+                   "eccentricity r (one attaining the radius), not an arbitrary centre.")),
+       idea_ours=(("Every product of r consecutive matrices of A_{G,eps} has the column of "
+                  "each centre of eccentricity <= r bounded below by eps^r (follow a "
+                  "shortest path, each edge >= eps, then wait on the self-loop, A1), so "
+                  "tau <= 1 - eps^r (dobrushin-column-bound) and sub-multiplicativity "
+                  "gives (13) with p = 1, hence for every p in [0, 1]; alternatively, "
+                  "applying both one-sided bounds of Lemma 2 at the centre's exact "
+                  "position p and subtracting gives (1 - eps^r)(M - m) with no case split. "
+                  "Coq proves the p = 1 block bound for every mask and length; z3 proves "
+                  "(13) for every eps, sequence, x, k and p on six fixed small masks; 43 "
+                  "sampled masks check the paper's steps (14)-(17) exactly, and the path "
+                  "example attains equality.")),
        walkthrough=walk.ergodicity.lemma3)
 def lemma_3(config: Config):
     z3part = Z.lemma3_proofs(config.thorough, timeout_ms=_ms(config))
@@ -321,9 +375,18 @@ def lemma_3(config: Config):
        uses=["lemma-3"],
        repair=("The paper's C(x(0)) is implicit; ours is explicit and attained: C = "
                "osc(x(0)) (1 - eps^r)^{-(r-1)/r}, from Lemma 3 with p = 1."),
-       idea_paper="Iterate Lemma 3 over blocks of r steps; 'there exists C(x(0)) > 0'.",
-       idea_ours=("t = kr + s with 0 <= s <= r - 1: osc(t) <= osc(kr) <= (1-eps^r)^k "
-                  "osc(0) <= C (1-eps^r)^{t/r}. Equality at t = r - 1 on the path example."),
+       idea_paper=("Stated after Lemma 3 without a written proof (Appendix B.1), with "
+                   "C(x(0)) only said to exist; the intended argument iterates (13) with p "
+                   "= 1 over blocks of r steps, so it inherits Lemma 3's p <= 1/2 gap."),
+       idea_ours=(("Write t = kr + s with 0 <= s <= r - 1: osc(t) <= osc(kr) <= (1 - "
+                  "eps^r)^k osc(0) <= C (1 - eps^r)^(t/r) with C = osc(x(0)) (1 - "
+                  "eps^r)^(-(r-1)/r), because k >= t/r - (r-1)/r; on the uni-directional "
+                  "path with A_00 = 1, A_(i,i-1) = eps, A_ii = 1 - eps and x(0) = (0, 1, "
+                  "..., 1), equality holds at t = r - 1, so C = osc(x(0)) is too small "
+                  "once r >= 2. Coq proves the floor form for every mask and t; z3 with "
+                  "induction and the SymPy exponent identity proves the real-exponent form "
+                  "on six small masks; exact samples and 15 path cases cover larger masks "
+                  "(compared as r-th powers, no roots).")),
        walkthrough=walk.ergodicity.corollary2,
        figures=["theory_theorem1"])
 def corollary_2(config: Config):
@@ -356,7 +419,18 @@ def corollary_2(config: Config):
             r"\text{in}\ \epsilon"),
        uses=["theorem-1"],
        walkthrough=walk.remarks.rate_monotone,
-       figures=["theory_radius"])
+       figures=["theory_radius"],
+       idea_paper=("Section 4.1 ('Local vs. global attention', 'Focused vs. uniform "
+                   "attention') asserts the monotonicity of (1 - eps^r)^(1/r) in r and in "
+                   "eps without proof and reads it as slower collapse for larger radius "
+                   "and for smaller eps."),
+       idea_ours=("With g = log(1 - eps^r)/r: dg/deps = -eps^(r-1)/(1 - eps^r) < 0, and "
+                  "with u = eps^r in (0, 1), dg/dr = H(u)/((1 - u) r^2) where H(u) = -u "
+                  "log u - (1-u) log(1-u) > 0 is the binary entropy; SymPy verifies these "
+                  "identities and the sign of H for every real r > 0 and eps in (0, 1). An "
+                  "exact rational grid (988 comparisons, compared as powers without roots) "
+                  "is a second, sampled check; note the statement is about the bound's "
+                  "rate, not the measured collapse rate."))
 def rate_monotone(config: Config):
     sym = E.rate_monotone_symbolic()
     if sym.ok:

@@ -37,7 +37,22 @@ def _persistence(n, d, w, seed, grid) -> dict:
        assumptions=("causal mask", "paper's LN", "|w| > N-k+1 (strict; equality is degenerate)"),
        test="tests/test_krawczyk.py::test_persistence_small_delta_all_ranks", notes=NOTES,
        kind="finding",
-       uses=["theorem-3-1"])
+       uses=["theorem-3-1"],
+       idea_paper=("Not in the paper: Appendix F.1 constructs the equilibria only with W_Q "
+                   "= W_K = 0."),
+       idea_ours=("For W_Q = delta Z_Q, W_K = delta Z_K (seeded Gaussian Z, taken "
+                  "exactly), a parametric Krawczyk test in arb proves, token by token "
+                  "along the causal order, a unique zero of x - F_i(x) in a small box "
+                  "given the earlier tokens' boxes, continued along the delta grid "
+                  "1e-6..10 for (N, d, w) = (3, 3, 3), seed 0: token 1 and the block "
+                  "tokens sit exactly at +-e_d for every W_Q, W_K, and each chain token is "
+                  "certified inside its W_V-invariant coordinate subspace (transversally "
+                  "its linearisation has eigenvalue exactly 1, so the full-space test must "
+                  "fail); a k x k minor with a certified nonzero determinant gives rank "
+                  "exactly k. Negative controls (the full-space formulation and the "
+                  "threshold |w| = N - k + 1) come out open; local uniqueness in "
+                  "(S^(d-1))^N is not certified, and the scope is sampled (one weight "
+                  "direction)."))
 def check_perturbed(config) -> Evidence:
     grid = krawczyk.delta_grid(-6, 1)
     cases = [(3, 3, 3)] + ([(4, 4, 4), (3, 5, 3), (4, 4, 3)] if config.thorough else [])
@@ -84,7 +99,20 @@ def check_perturbed(config) -> Evidence:
        test="tests/test_f4.py::test_exact_witnesses_and_trivial_case", notes=NOTES,
        erratum=("false as printed", "Refutes the F.4 conjecture as a conjecture: with other weights a rank-2 equilibrium exists under the complete mask (N = d = 2, exact). Under the narrow reading W_Q = W_K = 0 only rank-one equilibria exist (exact), so the conjecture holds there."),
        kind="remark",
-       uses=["theorem-3-1"])
+       uses=["theorem-3-1"],
+       idea_paper=("Appendix F.4 poses the question whether similar equilibria exist with "
+                   "an undirected mask such as the complete graph and conjectures that "
+                   "they do not, from preliminary simulations; no argument is given beyond "
+                   "the remark that the causal asymmetry drives the construction."),
+       idea_ours=("For N = d, unit-row invertible X and invertible A(X), the value matrix "
+                  "W_V = X^(-1) A(X)^(-1) X makes X a fixed point, since A(X) does not "
+                  "depend on W_V; with the complete mask, N = d = 2, X = I and W_Q = W_K = "
+                  "I this gives an exact rank-2 equilibrium (and (1, 1)/sqrt 2 repeated is "
+                  "a rank-one equilibrium for the same weights), which refutes the literal "
+                  "conjecture; a float search with Krawczyk certificates finds further "
+                  "rank-2 equilibria for random weights. The narrower statement holds "
+                  "exactly: with the complete mask and W_Q = W_K = 0, A = 11^T/N makes all "
+                  "rows of A X W_V equal, so every equilibrium has rank one."))
 def check_f4(config) -> Evidence:
     trivial = f4_search.complete_zero_qk_rank_one(3, 3)
     wit = [f4_search.exact_witness(2, "complete"), f4_search.exact_witness(3, "complete"),

@@ -10,20 +10,13 @@ from __future__ import annotations
 import sympy as sp
 
 from theory import layernorm as L
-from theory import proofs_symbolic as PS
-from theory.evidence import Evidence, combine, sampled, universal, witness
+from theory.evidence import Evidence, combine, if_all_hold, universal, witness
 
 from rankcollapse import explain as walk
 from . import Config, claim, with_formal
 
 R = sp.Rational
 _SYMPY = "SymPy: symbolic simplification with generic real symbols"
-
-
-def _if_all_hold(parts, scope):
-    """``scope`` for a conjunction whose parts all hold; otherwise ``None`` so that
-    :func:`combine` takes the failing (or open) part's scope."""
-    return scope if all(p.status == "holds" for p in parts) else None
 
 
 @claim("layernorm-scale-invariance", "Section 4.3.1 (rescaling W_V)",
@@ -40,12 +33,22 @@ def _if_all_hold(parts, scope):
        kind="lemma",
        tex=r"\mathrm{LN}(c\,Y)=\mathrm{LN}(Y)\quad (c>0)",
        uses=[],
-       walkthrough=walk.appendix_e_f.scale)
+       walkthrough=walk.appendix_e_f.scale,
+       idea_paper=("Stated without proof in Section 4.3.1 (any positive multiple c(t) "
+                   "W_V(t) gives the same dynamics) and used in Appendix F.1 Step 3 to "
+                   "replace W_V by W_V/||W_V||_2 so that A3 holds; it is immediate from "
+                   "||c y|| = c ||y|| for c > 0."),
+       idea_ours=("Coq proves LN(c y) = LN(y) for c > 0 over every real closed field in "
+                  "every dimension (also for the centred form with eps = 0), and that "
+                  "whole post-LN trajectories are unchanged when each W_V(t) is scaled by "
+                  "some c(t) > 0, for any attention map X -> A(X); SymPy checks the "
+                  "identity for symbolic x at d = 1, 2, 3 and for the post-LN step on a "
+                  "symbolic 2 x 2 matrix."))
 def scale_invariance(cfg: Config):
     ds = (1, 2, 3, 4, 5) if cfg.thorough else (1, 2, 3)
     parts = [L.scale_invariance(d) for d in ds] + [L.post_ln_value_scaling(2, 2)]
     sym = combine("LN(c x) = LN(x), symbolic x, c > 0, d in " + str(ds), parts,
-                  scope=_if_all_hold(parts, universal(
+                  scope=if_all_hold(parts, universal(
                       f"every nonzero x in R^d, d in {set(ds)}, every c > 0; the "
                       "post-LN step for every real 2 x 2 Y = A X W_V without zero rows",
                       _SYMPY)))
@@ -66,78 +69,29 @@ def scale_invariance(cfg: Config):
        notes="Remark 2: orthogonal conjugation",
        kind="remark",
        tex=r"F_{Z^\top W_V Z}(XZ)=F_{W_V}(X)\,Z\quad (Z\ \text{orthogonal})",
-       uses=[])
+       uses=[],
+       idea_paper=("Remark 2 (Section 4.3.1) is stated without proof. Why it holds: with "
+                   "W_Q = W_K = 0 the attention A does not depend on X, A (X Z)(Z^T W_V Z) "
+                   "= (A X W_V) Z, and LN(y Z) = LN(y) Z because an orthogonal Z preserves "
+                   "row norms; induction on t gives X(t) Z."),
+       idea_ours=("SymPy checks LN(x Z) = LN(x) Z for symbolic x (d = 2, 3) and the "
+                  "conjugated post-LN step for a symbolic 2 x 2 X on the causal mask with "
+                  "W_V = I + 2J, for ONE exact rational orthogonal Z per d (Givens "
+                  "rotations with cosine -7/25, sine 24/25); other Z and W_V are not "
+                  "covered by the check, although the argument above is general. The "
+                  "remark needs W_Q = W_K = 0 (or W_Q, W_K conjugated too), otherwise A "
+                  "changes."))
 def remark2(cfg: Config):
     parts = [L.orthogonal_equivariance(d) for d in (2, 3)] + [L.remark2_conjugation(2, 2)]
     if cfg.thorough:
         parts.append(L.remark2_conjugation(3, 3))
     sizes = "(n, d) = (2, 2)" + (", (3, 3)" if cfg.thorough else "")
     return combine("LN(xZ) = LN(x)Z and F_(Z^T W Z)(XZ) = F_W(X)Z (symbolic X)", parts,
-                   scope=_if_all_hold(parts, universal(
+                   scope=if_all_hold(parts, universal(
                        "every real x in R^d (d = 2, 3) and every real X of size "
                        f"{sizes}, for ONE exact rational orthogonal Z per d "
                        "(theory.layernorm.rational_rotation), causal mask, W_V = I + 2J; "
                        "other Z and W_V are not covered", _SYMPY)))
-
-
-@claim("lemma-6", "Lemma 6 (Appendix C)",
-       "If X(0) has full row rank (N <= d), all tokens lie in a common open hemisphere.",
-       assumptions=("(*): N <= d, X(0) full rank",),
-       test="tests/test_theory_layernorm.py::test_hemisphere_negative_control",
-       notes="Lemma 6: the hemisphere",
-       kind="lemma",
-       uses=["assumption-full-rank"],
-       walkthrough=walk.theorem2_lemmas.lemma6)
-def lemma6(cfg: Config):
-    import numpy as np
-    rng = np.random.default_rng(cfg.seed)
-    parts = []
-    shapes = ((2, 2), (3, 3), (3, 5), (4, 4))
-    for n, d in shapes:
-        X = sp.Matrix(n, d, lambda i, j: R(int(rng.integers(-9, 10)), int(rng.integers(1, 6))))
-        while X.rank() < n:
-            X = sp.Matrix(n, d, lambda i, j: R(int(rng.integers(-9, 10)), 1))
-        parts.append(L.hemisphere(X))
-    smp = combine("exact hemisphere vector v = X^T (X X^T)^-1 1 for random rational full-rank "
-                  "X", parts, {"seed": cfg.seed},
-                  scope=_if_all_hold(parts, sampled(
-                      len(shapes), f"random rational X of shapes {list(shapes)}: "
-                                "entries p/q with p in -9..9, q in 1..5 (numpy default_rng), "
-                                "redrawn until full row rank", cfg.seed)))
-    sizes = ((2, 2), (2, 3), (3, 3), (3, 4)) if cfg.thorough else ((2, 2), (2, 3), (3, 3))
-    uni = [PS.lemma6_symbolic(n, d) for n, d in sizes]
-    return combine("Lemma 6: X v = 1 for every full-row-rank X (generic symbolic X at fixed "
-                   "sizes), plus exact random instances", uni + [smp],
-                   {"symbolic_sizes": [list(s) for s in sizes],
-                    "general_N": "the identity is X X^T (X X^T)^-1 = I for any invertible "
-                                 "Gram matrix; the fixed sizes check it entrywise"})
-
-
-@claim("lemma-5", "Lemma 5 (Appendix C)",
-       "For tokens on the sphere in an open hemisphere {<x, v> >= gamma}, W_V orthogonal and "
-       "A row-stochastic: 1 <= D_ii <= 1/gamma.",
-       assumptions=("tokens on S^{d-1}", "W_V orthogonal", "open hemisphere"),
-       test="tests/test_theory_layernorm.py::test_lemma5_negative_control",
-       notes="Lemma 5: bounds on D",
-       kind="lemma",
-       uses=["lemma-6"],
-       walkthrough=walk.theorem2_lemmas.lemma5)
-def lemma5(cfg: Config):
-    X = sp.Matrix([[1, 0, 0], [R(3, 5), R(4, 5), 0], [R(2, 3), R(1, 3), R(2, 3)]])
-    A = sp.Matrix([[1, 0, 0], [R(1, 2), R(1, 2), 0], [R(1, 3), R(1, 3), R(1, 3)]])
-    A2 = sp.Matrix([[R(1, 2), R(1, 2), 0], [R(1, 4), R(1, 2), R(1, 4)], [0, R(1, 3), R(2, 3)]])
-    W = L.rational_rotation(3)
-    iparts = [L.lemma5_bounds(X, W, A), L.lemma5_bounds(X, W, A2),
-              L.lemma5_bounds(X, sp.eye(3), A)]
-    inst = combine("Lemma 5 bounds on exact instances (Pythagorean tokens, rational rotation)",
-                   iparts, scope=_if_all_hold(iparts, sampled(
-                       3, "three hand-picked exact instances: Pythagorean unit tokens "
-                                    "in R^3, causal and banded row-stochastic A, W_V = a "
-                                    "rational rotation or I (not random)", None)))
-    sizes = ((2, 2), (3, 2), (2, 3), (3, 3)) if cfg.thorough else ((2, 2), (3, 2))
-    uni = PS.lemma5_symbolic(sizes)
-    return combine("Lemma 5: certificates for every input at fixed (N, d), plus exact "
-                   "instances", [uni, inst])
 
 
 @claim("appendix-a-no-merge", "Appendix A",
@@ -146,7 +100,16 @@ def lemma5(cfg: Config):
        test="tests/test_theory_layernorm.py::test_merge_positive_and_negative",
        notes="Appendix A: LayerNorm is not a value-matrix factor",
        kind="remark",
-       uses=[])
+       uses=[],
+       idea_paper=("Appendix A argues from the shape of (3): LayerNorm's D scales rows "
+                   "(multiplies from the left), so it cannot be folded into the value "
+                   "matrix, which acts on the right; no explicit instance is given."),
+       idea_ours=("Exact witness: causal average on N = 3, X = [[1, 0], [0, 1], [1, 1]], "
+                  "W_V = I. Rows 2 and 3 of A X are (1/2, 1/2) and (2/3, 2/3), so any A X "
+                  "W' keeps row 3 = (4/3) row 2, while D A X makes them equal unit "
+                  "vectors; the linear system for a column of W' is inconsistent (exact "
+                  "rank test). When A X has full row rank a W' does exist, so a witness "
+                  "needs N > d or rank-deficient A X."))
 def appendix_a(cfg: Config):
     A = sp.Matrix([[1, 0, 0], [R(1, 2), R(1, 2), 0], [R(1, 3), R(1, 3), R(1, 3)]])
     X = sp.Matrix([[1, 0], [0, 1], [1, 1]])
@@ -169,10 +132,19 @@ def appendix_a(cfg: Config):
        notes="Full LayerNorm versus the paper's LayerNorm",
        erratum=("scope remark", "The paper says it models only LayerNorm's rescaling; how far that carries to full LayerNorm (centring) is our addition."),
        kind="finding",
-       uses=[])
+       uses=[],
+       idea_paper=("Not in the paper: Section 3.2 says LayerNorm is modelled by its row "
+                   "scaling only (centring dropped), as in earlier theoretical work."),
+       idea_ours=("Centring is the linear map P = I - 11^T/d on the right and the standard "
+                  "deviation of y is ||y P||/sqrt(d), so LN_full(y) = sqrt(d) (y P)/||y "
+                  "P|| with eps = 0 and no gain or bias; SymPy verifies this for symbolic "
+                  "y at d = 2, 3, 4 (every y not a multiple of 1). Since P annihilates the "
+                  "all-ones direction, W_V P is singular and never orthogonal on R^d, so "
+                  "Theorem 2's hypothesis fails as stated; it can hold on 1^perp (e.g. W_V "
+                  "a permutation), but these consequences are argued, not machine-checked."))
 def full_reduction(cfg: Config):
     ds = (2, 3, 4, 5) if cfg.thorough else (2, 3, 4)
     parts = [L.full_layernorm_reduction(d) for d in ds]
     return combine("LN_full(y) = sqrt(d) LN(yP), symbolic y", parts,
-                   scope=_if_all_hold(parts, universal(
+                   scope=if_all_hold(parts, universal(
                        f"every y in R^d not a multiple of 1, d in {set(ds)}", _SYMPY)))

@@ -7,14 +7,19 @@ from __future__ import annotations
 from fractions import Fraction as F
 
 import numpy as np
+import sympy as sp
 
 from numeric import masks
 from numeric.weights import cayley_orthogonal, gaussian
+from theory import layernorm as LN
+from theory import proofs_symbolic as PS
 from theory import theorem2_lemmas as L
-from theory.evidence import combine, sampled
+from theory.evidence import combine, if_all_hold, sampled
 
 from rankcollapse import explain as walk
 from . import Config, claim
+
+R = sp.Rational
 
 NOTES = "Lemmas 4 and 7-10: the ingredients of Theorem 2"
 TESTS = "tests/test_theorem2_lemmas.py::"
@@ -68,7 +73,21 @@ GEN = ("random exact rational D A in M_{G,eps,C1,C2} (30% at vertices of the set
        tex=(r"A_{ij}\ge\frac{1}{1+(n-1)e^{2S}}\ge\frac{e^{-2S}}{n},\quad "
             r"S=\frac{\|W_Q\|_2\|W_K\|_2}{\sqrt{d_{qk}}}"),
        uses=["attention-row-stochastic", "assumption-a2"],
-       walkthrough=walk.theorem2_lemmas.lemma4)
+       walkthrough=walk.theorem2_lemmas.lemma4,
+       idea_paper=("Appendix C.1: post-LN tokens lie on the unit sphere, so by A2 every "
+                   "row of X W_Q and X W_K is bounded and every score lies in [-C^2, C^2], "
+                   "which gives some eps > 0; the proof asserts the sphere for every t >= "
+                   "0, which fails at t = 0 unless X(0) is normalised, and it writes (i, "
+                   "j) in E for (j, i)."),
+       idea_ours=("For unit tokens Cauchy-Schwarz gives |R_ij| <= S = ||W_Q||_2 ||W_K||_2 "
+                  "/ sqrt(d_qk), and A_ij = 1/(1 + sum_(k != j) e^(R_ik - R_ij)) >= 1/(1 + "
+                  "(n-1) e^(2S)) >= e^(-2S)/n; off the sphere at t = 0 the same argument "
+                  "works with S scaled by max ||X_i(0)||^2. z3 proves the softmax bound "
+                  "for every n <= 8 (with E = e^S), a Lagrange sum-of-squares identity "
+                  "proves Cauchy-Schwarz for vectors of length <= 4, an exact instance (N "
+                  "= d = 2, W_Q = W_K = I, X = [[1, 0], [-1, 0]]) attains the sharp "
+                  "constant, and arb certifies the bound along sampled post-LN "
+                  "trajectories."))
 def lemma4(cfg: Config):
     rng = np.random.default_rng(cfg.seed)
     n, d, T = (5, 5, 12) if cfg.thorough else (4, 4, 6)
@@ -95,6 +114,87 @@ def lemma4(cfg: Config):
                                  "1/(1+(n-1)e^{2S}) is our derivation", "seed": cfg.seed})
 
 
+@claim("lemma-6", "Lemma 6 (Appendix C)",
+       "If X(0) has full row rank (N <= d), all tokens lie in a common open hemisphere.",
+       assumptions=("(*): N <= d, X(0) full rank",),
+       test="tests/test_theory_layernorm.py::test_hemisphere_negative_control",
+       notes="Lemma 6: the hemisphere",
+       kind="lemma",
+       uses=["assumption-full-rank"],
+       walkthrough=walk.theorem2_lemmas.lemma6,
+       idea_paper=("Appendix C: under (*) the rows of X(0) are linearly independent, so 0 "
+                   "is not in their convex hull, and the hyperplane separation theorem (or "
+                   "Farkas' lemma) gives v with <X_i(0), v> > 0 for all i."),
+       idea_ours=("Constructive: v = X^T (X X^T)^(-1) 1 solves X v = 1, so every <X_i, v> "
+                  "= 1 > 0 (normalise v for the hemisphere). SymPy checks X X^T adj(X X^T) "
+                  "1 = det(X X^T) 1 for a generic symbolic X of sizes 2x2, 2x3 and 3x3, "
+                  "and exact rational instances (2x2 to 4x4) are checked; for "
+                  "rank-deficient X a Farkas certificate y >= 0, y != 0, X^T y = 0 shows "
+                  "no hemisphere exists (the negative control)."))
+def lemma6(cfg: Config):
+    import numpy as np
+    rng = np.random.default_rng(cfg.seed)
+    parts = []
+    shapes = ((2, 2), (3, 3), (3, 5), (4, 4))
+    for n, d in shapes:
+        X = sp.Matrix(n, d, lambda i, j: R(int(rng.integers(-9, 10)), int(rng.integers(1, 6))))
+        while X.rank() < n:
+            X = sp.Matrix(n, d, lambda i, j: R(int(rng.integers(-9, 10)), 1))
+        parts.append(LN.hemisphere(X))
+    smp = combine("exact hemisphere vector v = X^T (X X^T)^-1 1 for random rational full-rank "
+                  "X", parts, {"seed": cfg.seed},
+                  scope=if_all_hold(parts, sampled(
+                      len(shapes), f"random rational X of shapes {list(shapes)}: "
+                                "entries p/q with p in -9..9, q in 1..5 (numpy default_rng), "
+                                "redrawn until full row rank", cfg.seed)))
+    sizes = ((2, 2), (2, 3), (3, 3), (3, 4)) if cfg.thorough else ((2, 2), (2, 3), (3, 3))
+    uni = [PS.lemma6_symbolic(n, d) for n, d in sizes]
+    return combine("Lemma 6: X v = 1 for every full-row-rank X (generic symbolic X at fixed "
+                   "sizes), plus exact random instances", uni + [smp],
+                   {"symbolic_sizes": [list(s) for s in sizes],
+                    "general_N": "the identity is X X^T (X X^T)^-1 = I for any invertible "
+                                 "Gram matrix; the fixed sizes check it entrywise"})
+
+
+@claim("lemma-5", "Lemma 5 (Appendix C)",
+       "For tokens on the sphere in an open hemisphere {<x, v> >= gamma}, W_V orthogonal and "
+       "A row-stochastic: 1 <= D_ii <= 1/gamma.",
+       assumptions=("tokens on S^{d-1}", "W_V orthogonal", "open hemisphere"),
+       test="tests/test_theory_layernorm.py::test_lemma5_negative_control",
+       notes="Lemma 5: bounds on D",
+       kind="lemma",
+       uses=["lemma-6"],
+       walkthrough=walk.theorem2_lemmas.lemma5,
+       idea_paper=("Appendix C: D_ii >= 1 because a convex combination of unit vectors, "
+                   "mapped by an orthogonal W_V, has norm <= 1; D_ii <= 1/gamma because "
+                   "each row of A(t) X(t) W(t) is a non-negative combination, with weights "
+                   "summing to at least 1, of the rows of X(0) W~(t), and the convex hull "
+                   "of X(0) stays at distance >= gamma from 0 by Lemma 6's hemisphere."),
+       idea_ours=("One-step form: if every token is a unit vector with <x, v> >= gamma, "
+                  "then y = sum_j A_ij x_j W_V has ||y|| <= 1 and ||y|| >= <y, v W_V> = "
+                  "sum_j A_ij <x_j, v> >= gamma, so 1 <= D_ii <= 1/gamma, and the "
+                  "normalised tokens again satisfy <x, v W_V> >= gamma, which carries the "
+                  "bound to later layers. SymPy polynomial certificates reduced modulo the "
+                  "hypotheses prove it for every input with (N, d) = (2, 2), (3, 2); three "
+                  "hand-picked exact instances are checked as well."))
+def lemma5(cfg: Config):
+    X = sp.Matrix([[1, 0, 0], [R(3, 5), R(4, 5), 0], [R(2, 3), R(1, 3), R(2, 3)]])
+    A = sp.Matrix([[1, 0, 0], [R(1, 2), R(1, 2), 0], [R(1, 3), R(1, 3), R(1, 3)]])
+    A2 = sp.Matrix([[R(1, 2), R(1, 2), 0], [R(1, 4), R(1, 2), R(1, 4)], [0, R(1, 3), R(2, 3)]])
+    W = LN.rational_rotation(3)
+    iparts = [LN.lemma5_bounds(X, W, A), LN.lemma5_bounds(X, W, A2),
+              LN.lemma5_bounds(X, sp.eye(3), A)]
+    inst = combine("Lemma 5 bounds on exact instances (Pythagorean tokens, rational rotation)",
+                   iparts, scope=if_all_hold(iparts, sampled(
+                       3, "three hand-picked exact instances: Pythagorean unit tokens "
+                                    "in R^3, causal and banded row-stochastic A, W_V = a "
+                                    "rational rotation or I (not random)", None)))
+    sizes = ((2, 2), (3, 2), (2, 3), (3, 3)) if cfg.thorough else ((2, 2), (3, 2))
+    uni = PS.lemma5_symbolic(sizes)
+    return combine("Lemma 5: certificates for every input at fixed (N, d), plus exact "
+                   "instances", [uni, inst])
+
+
 @claim("lemma-7", "Lemma 7 (Appendix C.1)",
        "G strongly connected with self-loops (A1): for every sequence D(t)A(t) in "
        "M_{G,eps,C1,C2} the partial products P(t) = D(t)A(t)...D(0)A(0) are ergodic: "
@@ -109,9 +209,25 @@ def lemma4(cfg: Config):
        kind="lemma",
        uses=["lemma-8", "lemma-9"],
        ours=["lemma-8", "lemma-9", "assumption-a1", "assumption-strong"],
-       repair=("The printed lemma states no hypothesis on G: it needs A1 and strong "
-               "connectivity (checked exhaustively for N <= 4)."),
-       walkthrough=walk.theorem2_lemmas.lemma7)
+       repair=("The printed lemma states no hypothesis on G; A1 and strong connectivity "
+               "suffice (checked exhaustively for N <= 4), and A1 is not necessary: "
+               "primitivity is the condition."),
+       walkthrough=walk.theorem2_lemmas.lemma7,
+       idea_paper=("Appendix C.1: Lemma 9 (A1 and strong connectivity) makes every block "
+                   "of T factors entrywise positive with entries in [(eps C1)^T, C2^T], so "
+                   "Hartfiel's criterion (Lemma 8) applies to the block products and the "
+                   "partial products are ergodic; the lemma itself is printed without a "
+                   "hypothesis on G."),
+       idea_ours=("With rho = (eps C1/C2)^T the min/max entry ratio of each block, "
+                  "Birkhoff's coefficient tau_B (from the smallest cross ratio of P) "
+                  "shrinks by theta = (1 - rho)/(1 + rho) per block and a positive "
+                  "diagonal D does not change it, giving tau_B(P(t)) <= "
+                  "theta^floor((t+1)/T). Checked exhaustively over every mask with "
+                  "self-loops on N <= 4 tokens (eventually positive products iff strongly "
+                  "connected) and exactly on seeded random sequences on complete, "
+                  "sliding-window and directed-ring masks; the general condition is "
+                  "primitivity of G (a 3-cycle with one self-loop, A1 failing, still "
+                  "works), and a disconnected mask fails."))
 def lemma7(cfg: Config):
     length = 16 if cfg.thorough else 10
     runs = [L.check_lemma7(M, seq, *s) for _, M, s, seq in _sequences(cfg, length)]
@@ -140,7 +256,19 @@ def lemma7(cfg: Config):
        assumptions=("M(t) non-negative, row allowable",),
        test=TESTS + "test_lemma8_negative_controls", notes=NOTES,
        kind="lemma",
-       uses=[])
+       uses=[],
+       idea_paper=("Cited from Hartfiel (Nonhomogeneous Matrix Products, Corollary 5.1) "
+                   "without proof; the extraction garbles the series, read here as sum_t "
+                   "a_t/b_t = infinity."),
+       idea_ours=("For a matrix with entry ratio rho = a/b every cross ratio is >= rho^2, "
+                  "so Birkhoff's coefficient satisfies tau_B <= (1 - rho)/(1 + rho); tau_B "
+                  "is sub-multiplicative, and prod (1 - x_s) -> 0 when sum x_s = infinity. "
+                  "z3 proves the one-matrix bound for every size (a cross ratio involves "
+                  "four entries) and, under --thorough, Birkhoff's sub-multiplicativity "
+                  "for 2 x 2; the product bound itself is checked exactly on seeded random "
+                  "sequences (sampled), and M(t) = [[1, 4^-(t+1)], [4^-(t+1), 1]] (sum a/b "
+                  "= 1/3, products never near rank one) shows the divergence hypothesis "
+                  "cannot be dropped."))
 def lemma8(cfg: Config):
     rng = np.random.default_rng(cfg.seed + 8)
     length = 12 if cfg.thorough else 8
@@ -189,9 +317,22 @@ def lemma8(cfg: Config):
        kind="lemma",
        uses=["definition-centre-radius"],
        ours=["definition-centre-radius", "assumption-a1", "assumption-strong"],
-       repair=("T must be the diameter (a product of T factors is positive iff T >= diam), "
-               "with A1 and strong connectivity; the printed indexing is off by one."),
-       walkthrough=walk.theorem2_lemmas.lemma9)
+       repair=("T must be at least the diameter (a product of T factors is positive iff "
+               "T >= diam), with A1 and strong connectivity; the printed indexing is off "
+               "by one."),
+       walkthrough=walk.theorem2_lemmas.lemma9,
+       idea_paper=("Appendix C.1: asserted from A1 and strong connectivity with T, for "
+                   "instance the diameter, and the bounds (eps C1)^T <= P(t+T:t) <= C2^T, "
+                   "without further argument; the printed P(t+T:t) has T + 1 factors."),
+       idea_ours=("Lower bound: a shortest path from j to i padded with self-loops to "
+                  "exactly T steps contributes at least (eps C1)^T; upper bound: each "
+                  "factor has row sums <= C2. Exhaustive over every mask with self-loops "
+                  "on N <= 4 tokens: a product of k factors is positive iff k >= diameter "
+                  "(so the radius does not work); z3 proves the two one-factor steps for N "
+                  "<= 4 and induction finishes; exact windows on seeded random sequences, "
+                  "and the witness N = 2, A = J/2, D = 3I (entries 9/2 > C2^T = 3 for T + "
+                  "1 factors) shows the printed indexing fails while exponent T + 1 or T "
+                  "factors hold."))
 def lemma9(cfg: Config):
     length = 16 if cfg.thorough else 10
     runs = [L.check_lemma9(M, seq, *s) for _, M, s, seq in _sequences(cfg, length)]
@@ -212,7 +353,15 @@ def lemma9(cfg: Config):
        "max|P/S - 1|.",
        assumptions=("as Lemma 7",), test=TESTS + "test_lemma10_negative_controls", notes=NOTES,
        kind="lemma",
-       uses=["lemma-7"])
+       uses=["lemma-7"],
+       idea_paper=("Appendix C.1: from the ergodicity of Lemma 7, E_ij/(u_i v_j) = "
+                   "P_ij/S_ij - 1 -> 0, and |v_j| <= ||v||_2 = 1 gives |E_ij/u_i| <= "
+                   "|E_ij/(u_i v_j)| -> 0."),
+       idea_ours=("The exact identity |E_ij|/u_i = v_j |P_ij/S_ij - 1| (SymPy) and v_j <= "
+                  "||v||_2 = 1 give |E_ij|/u_i <= max |P/S - 1|, a quantitative form; the "
+                  "bound is certified in arb (||v|| is irrational) along seeded random "
+                  "sequences, and masks whose products keep zeros (disconnected, or the "
+                  "swap without self-loops) fail, as they must."))
 def lemma10(cfg: Config):
     length = 14 if cfg.thorough else 8
     runs = [L.check_lemma10(M, seq, *s, every=1 if cfg.thorough else 2)

@@ -24,7 +24,20 @@ node("plane-reduction", "lemma", "Reduction to the plane (our route to Theorem 3
       "then follow the coupled N = d = 2 system whatever the later tokens do "
       "(counterexamples.plane_reduction: block identity for symbolic d, causal "
       "decoupling, certified preimage measure)."),
-     tex=r"[y_a\mid y_b]\,(S\oplus 0)=[y_a S\mid 0]")
+     tex=r"[y_a\mid y_b]\,(S\oplus 0)=[y_a S\mid 0]",
+     idea_paper=("Not in the paper: Appendix F.3 keeps W_V = I + wJ in every dimension and "
+                 "argues token by token in d dimensions (with Lemmas 12-13)."),
+     idea_ours=("Since Theorem 3 only needs some weights, take W_Q = W_K = 0 and W_V = (S "
+                "(+) 0_(d-2))/||S||_2: for any row y = [y_a | y_b] (y_a in R^2), y W_V = "
+                "[y_a S | 0]/||S|| (SymPy block identity with d symbolic), so after one "
+                "post-LN layer every token lies in the plane of e_1, e_2, which then stays "
+                "invariant, and ||W_V||_2 = 1 gives A3. Causality (checked) means tokens 1 "
+                "and 2 then follow the coupled N = d = 2 system whatever the later tokens "
+                "do; the measure of the preimage of the certified boxes is certified at d "
+                "= 3 and given in closed form for every d (the in-plane direction of a "
+                "uniform point of S^(d-1) is uniform and independent of rho^2 ~ Beta(1, "
+                "(d-2)/2)), each token step has at most two preimages per direction "
+                "(exact), and the resulting null-set argument is in words."))
 
 NOTES = "Theorem 3 (2), Appendix F.3: Lemmas 12-13, coupled dynamics, stability"
 
@@ -38,7 +51,21 @@ NOTES = "Theorem 3 (2), Appendix F.3: Lemmas 12-13, coupled dynamics, stability"
        erratum=("misprint", "The single-fraction form of h has the wrong denominator; correct: h = (w X_{2,d-1} + X_{2,d} + 1)/(w X_{2,d-2} + X_{2,d-1}) with argument X_{2,d}/X_{2,d-1}; the factorised form, which the proof uses, is right and the lemma holds."),
        kind="lemma",
        uses=[],
-       walkthrough=walk.appendix_e_f.lemma12)
+       walkthrough=walk.appendix_e_f.lemma12,
+       idea_paper=("Appendix F.3: with token 1 frozen at e_d and positive ratios, the next "
+                   "ratio X_(2,d)/X_(2,d-1) is written as h = c_t (w + y + 1/X_(2,d-1)); "
+                   "differentiating (1/X_(2,d-1))^2 = y^2 + 1 + f gives d(1/X_(2,d-1))/dy "
+                   "= X_(2,d), so dh/dy = c_t (1 + X_(2,d)) >= 0. The single-fraction form "
+                   "printed beside it has a wrong denominator (w X_(2,d-1) + X_(2,d) "
+                   "instead of w X_(2,d-2) + X_(2,d-1)) and the argument of h is printed "
+                   "as X_(2,3)/X_(2,2); the factorised form used by the proof is right."),
+       idea_ours=("SymPy with positive ratio symbols and real y, for d = 3, 4: h is the "
+                  "true one-step map, dh/dy = c_t (1 + x_d), and it is positive because "
+                  "(sqrt(Y) - y)(sqrt(Y) + y) = 1 + f > 0 with Y = y^2 + 1 + f; c_t = "
+                  "rho_(d-1)(t)/rho_(d-1)(t+1) lies in (0, 1] because the ratios evolve "
+                  "linearly by I + wJ with positive entries. The printed fraction is "
+                  "refuted by the exact instance d = 3, w = 2, x = (-1/3, -2/3, 2/3): true "
+                  "next ratio -1/4, printed -1/2."))
 def check_lemma12(config) -> Evidence:
     dims = (3, 4, 5) if config.thorough else (3, 4)
     ev = f3.lemma12(dims)
@@ -59,7 +86,22 @@ def check_lemma12(config) -> Evidence:
        erratum=("false as printed", "For d >= 4 the invariance X_{2,d-1}(t) <= -1/w fails: exact witness d = 4, w = 2 meets every printed hypothesis (negative coordinates, X_{2,d-1}(0) <= -1/w, (41) under either reading, positive r_i, token 1 at e_d); the step 'f is non-increasing' fails. For d = 3 the lemma holds."),
        kind="lemma",
        uses=["lemma-12"],
-       walkthrough=walk.appendix_e_f.lemma13)
+       walkthrough=walk.appendix_e_f.lemma13,
+       idea_paper=("Appendix F.3: on the boundary x_(2,d-1) = -1/w the ratio y lies in "
+                   "[-ybar(t), ybar(t)] with ybar(t)^2 = w^2 - 1 - f(t); the proof asserts "
+                   "that f is non-increasing in t and combines Lemma 12 with c_t <= 1 to "
+                   "get |h(+-ybar(t))| <= ybar(t+1), so the region x_(2,d-1) <= -1/w is "
+                   "invariant under the hypotheses including (41)."),
+       idea_ours=("Exactly, h_t(+-ybar_t) = +-c_t ybar_t, so by Lemma 12 one step keeps "
+                  "the region iff c_t^2 ybar_t^2 <= ybar_(t+1)^2, i.e. iff Delta(rho(t)) "
+                  ">= 0 (SymPy identity for d = 3, 4). For d = 3 the sum in Delta is "
+                  "empty, Delta > 0 always, and the lemma holds for every w > 1 with (41) "
+                  "redundant; for d >= 4, f can grow and the exact witness d = 4, w = 2, "
+                  "x(0) = (-3/10, -3/1000, -1/2, +-sqrt(659991/10^6)) meets every "
+                  "hypothesis yet has x_3(1) = -0.432 > -1/2. Adding 'Delta(rho(t)) >= 0 "
+                  "for all t' restores the lemma for every d (decided exactly per rational "
+                  "instance); the exit fractions with token 1 held at e_d are measured in "
+                  "float64 only."))
 def check_lemma13(config) -> Evidence:
     d3 = f3.lemma13_d3()
     ident = f3.boundary_identity((3, 4, 5) if config.thorough else (3, 4))
@@ -90,7 +132,20 @@ def check_lemma13(config) -> Evidence:
        test="tests/test_coupled.py::test_lemma13_region_not_invariant_when_coupled", notes=NOTES,
        erratum=("proof gap", "Theorem 3 (2) is proved token by token, assuming earlier tokens have converged (disclosed); in the coupled system Lemma 13's region is not invariant (certified witness, d = 3). The theorem is not refuted: proved here for N = d = 2 with the coupled dynamics."),
        kind="finding",
-       uses=["lemma-13"])
+       uses=["lemma-13"],
+       idea_paper=("Not in the paper: its proof of Theorem 3 (2) analyses token 2 with "
+                   "token 1 already at e_d (a simplification it announces after Theorem "
+                   "3), so Lemma 13's region is never tested while token 1 is still "
+                   "moving."),
+       idea_ours=("Certified witness (arb, 60 digits) in the coupled system at d = 3, w = "
+                  "2, where the frozen-token lemma is proved: rational unit tokens with "
+                  "token 1 within 0.0078 of e_d (x_11 > 0) and token 2 meeting all of "
+                  "Lemma 13's hypotheses exactly, yet x_(2,2)(38) > -1/2, after which the "
+                  "pair collapses to rank one, while the same token 2 with token 1 held at "
+                  "e_d tends to B. The mechanism: token 1 approaches e_d only like 1/t, "
+                  "and at B token 2's tangent block has an eigenvalue exactly 1, so this "
+                  "slow forcing acts on an undamped direction; float64 searches measure "
+                  "how often starts leave (sampled)."))
 def check_lemma13_coupled(config) -> Evidence:
     n = 2000 if config.thorough else 400
     s = coupled.lemma13_coupled_search(3, 2.0, n, 300, config.seed)
@@ -139,11 +194,28 @@ def check_lemma13_coupled(config) -> Evidence:
        repair=("Certify the coupled N = d = 2 system (traps and boxes in arb, using "
                "Appendix E's monotone angle map) instead of the token-by-token argument, "
                "then reduce every N and d to it with W_V = (S (+) 0)/||S||."),
-       idea_paper=("Treat tokens one at a time, each assuming the earlier ones have "
-                   "converged: token 1 tends to e_d; Lemma 13 keeps token 2 away from it."),
-       idea_ours=("Certified invariant traps and boxes of starting angles for both tokens "
-                  "moving at once (N = d = 2); one layer of W_V = (S (+) 0)/||S|| maps any "
-                  "N, d to that plane, and tokens 1, 2 never see later tokens."),
+       idea_paper=(("Appendix F.3 (Appendix E for d = 2): token 1's coordinate ratios grow "
+                   "((35)-(40)), so token 1 tends to sign(x_11(0)) e_d; then, treating "
+                   "token 2 as if token 1 had already converged (the simplification "
+                   "announced after Theorem 3), Lemma 12's monotone map h and Lemma 13 "
+                   "keep x_(2,d-1) <= -1/w under (41), so tokens 1 and 2 never align on a "
+                   "set of positive measure. For d >= 4 Lemma 13 is false, and in the "
+                   "coupled system its region is not invariant, so the paper's argument "
+                   "does not establish the statement as written.")),
+       idea_ours=(("At N = d = 2 both tokens move at once: token 1's angle follows the lift "
+                  "L of the shear's angle map (increasing), token 2's follows theta' = "
+                  "L((phi + theta)/2), increasing in both arguments, so every box of "
+                  "starts is enclosed by the runs of its two corners; arb comparisons "
+                  "certify an invariant apart trap on which |sin(theta_2 - theta_1)| >= c "
+                  "= sin 3, and the boxes entering it (51 boxes, measure 63/1024 of the "
+                  "torus at w = 2, depth 1) plus their sign flips form the set, token 2 "
+                  "tending to +sign(x_11) B by a limsup/liminf argument with Appendix E's "
+                  "g. For every N and d, W_V = (S (+) 0_(d-2))/||S|| (A2, A3 hold) puts "
+                  "all tokens in the plane of e_1, e_2 after one layer and tokens 1, 2 "
+                  "never see later tokens, so they follow the certified N = d = 2 system "
+                  "(plane-reduction); the preimage set has a certified measure at d = 3 "
+                  "and a closed form positive for every d, and the null set where a later "
+                  "token's pre-LN vector vanishes is argued in words.")),
        walkthrough=walk.appendix_e_f.theorem32)
 def check_theorem_3_2(config) -> Evidence:
     from counterexamples import coupled_proof as cp
@@ -213,7 +285,18 @@ def check_theorem_3_2(config) -> Evidence:
        test="tests/test_coupled.py::test_basin_fraction_positive_and_negative_controls",
        notes=NOTES,
        kind="experiment",
-       uses=["theorem-3-2"])
+       uses=["theorem-3-2"],
+       idea_paper=("Not in the paper: it gives no measurement of how many inputs avoid "
+                   "rank one (Fig. 1 only sketches the N = d = 2 phase portrait, with "
+                   "token 1 assumed at (0, 1))."),
+       idea_ours=("Measured: uniform inputs in (S^(d-1))^N run through the coupled post-LN "
+                  "dynamics in float64 (800 samples, T = 300 layers, at (N, d, w) = (2, 2, "
+                  "2) and (3, 3, 2)); 'near rank one' means relative Eckart-Young distance "
+                  "< 0.05, which is well separated because collapsing samples align "
+                  "geometrically. The claim is that the Wilson 95% lower bound of the "
+                  "non-collapsing fraction is > 0 and, at N = d = 2, that the interval is "
+                  "consistent with the certified enclosure of theorem-3-2 (a certified "
+                  "bound outside it would signal a bug); the scope is sampled."))
 def check_theorem_3_2_mc(config) -> Evidence:
     from counterexamples import coupled_proof as cp
     n, T = (4000, 2000) if config.thorough else (800, 300)
@@ -252,7 +335,23 @@ def check_theorem_3_2_mc(config) -> Evidence:
        test="tests/test_stability.py::test_counts_small_exact", notes=NOTES,
        erratum=("scope remark", "'Stable in certain directions' is an empirical remark with no N, d or w; our certified linearisation makes it precise at the sizes checked (no Jordan equilibrium is hyperbolic) without refuting it."),
        kind="finding",
-       uses=["theorem-3-1"])
+       uses=["theorem-3-1"],
+       idea_paper=("Section 4.4 reports from simulations that the equilibria are stable in "
+                   "some directions with small regions of attraction, and says exact "
+                   "convergence to specific equilibria is not proved; there is no "
+                   "computation behind it in the paper."),
+       idea_ours=("The tangent map of the post-LN step on (S^(d-1))^N at an equilibrium is "
+                  "dF_i = (dX_1 + ... + dX_i) W P_i/lambda_i with P_i = I - X_i^T X_i, "
+                  "block lower-triangular, so its spectrum is the union of the diagonal "
+                  "blocks; their characteristic polynomials are built in exact surd "
+                  "arithmetic, split square-free, and their roots isolated by arb "
+                  "(acb_poly.roots), giving certified counts of contracting, neutral and "
+                  "expanding directions for every Jordan equilibrium (all ranks, all "
+                  "signs) at N = d = 2, w = 2 and N = d = 3, w = 2, 3. Token 1's block at "
+                  "e_d is I + wJ on span(e_1..e_(d-1)), unipotent (exact), so every "
+                  "equilibrium has at least d - 1 neutral directions and none is "
+                  "hyperbolic; central finite differences at 60 digits confirm the block "
+                  "formula."))
 def check_stability(config) -> Evidence:
     cases = [(2, 2, 2), (3, 3, 2), (3, 3, 3)] + ([(4, 4, 3), (4, 4, 4)] if config.thorough else [])
     tables, parts = {}, []
@@ -287,7 +386,18 @@ def check_stability(config) -> Evidence:
        assumptions=("causal mask", "W_Q = W_K = 0", "W_V = I + wJ", "post-LN"),
        test="tests/test_coupled.py::test_token1_rate_is_algebraic", notes=NOTES,
        kind="finding",
-       uses=["theorem-3-1"])
+       uses=["theorem-3-1"],
+       idea_paper=("Not in the paper: Appendices E and F.3 show that token 1's ratios grow "
+                   "without bound (the ratio X_12/X_11 increases by w per layer), hence "
+                   "convergence to e_d, but give no rate."),
+       idea_ours=("Reason for the 1/t rate: x(0) W_V^t has last coordinate ~ C(t, d-1) "
+                  "w^(d-1) x_11 and coordinate d-1 ~ C(t, d-2) w^(d-2) x_11, whose ratio "
+                  "is ~ (d-1)/(w t), so ||X_1(t) - e_d|| ~ (d-1)/(w t). Measured in "
+                  "float64 on sampled inputs (40 per case, T = 1000, (N, d, w) = (3, 3, "
+                  "2), (2, 4, 3)): median log-log slope within 0.05 of -1, t e(t) within "
+                  "5% of (d-1)/w, log-log R^2 > 0.999; the statements about later tokens "
+                  "(1/t) and geometric alignment of collapsing samples are measured, not "
+                  "proved."))
 def check_rate(config) -> Evidence:
     cases = [(3, 3, 2.0), (2, 4, 3.0)] + ([(4, 4, 4.0), (2, 2, 2.0)] if config.thorough else [])
     n, T = (200, 4000) if config.thorough else (40, 1000)
