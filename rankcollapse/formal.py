@@ -345,6 +345,12 @@ def coqdoc_html(out: Path, *, root: Path = FORMAL_DIR, coqc: str | None = None) 
         return f"coqc / coqdoc not found (to install: {INSTALL_HINT})"
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
+    # the rendered pages are cached under the hash of the sources and the Coq version (the
+    # pages only show the sources; nothing is claimed from them)
+    cached = _cache_dir() / f"coqdoc-{source_hash(root, coq_version(coqc))[:32]}"
+    if (cached / "index.html").is_file():
+        shutil.copytree(cached, out, dirs_exist_ok=True)
+        return ""
     with tempfile.TemporaryDirectory(prefix="rankcollapse-coqdoc-") as tmp:
         work = Path(tmp)
         err = build(work, root=root, coqc=coqc)
@@ -356,6 +362,12 @@ def coqdoc_html(out: Path, *, root: Path = FORMAL_DIR, coqc: str | None = None) 
                              capture_output=True, text=True, timeout=BUILD_TIMEOUT)
         if res.returncode != 0:
             return " ".join((res.stderr or res.stdout).split())[:300]
+    try:
+        tmp_cache = cached.with_name(cached.name + f".tmp{os.getpid()}")
+        shutil.copytree(out, tmp_cache, dirs_exist_ok=True)
+        tmp_cache.replace(cached)
+    except OSError:
+        pass  # no cache (read-only home): the next build renders again
     return ""
 
 

@@ -54,7 +54,8 @@ def test_every_node_has_a_page_and_every_graph_node_links_to_it(site):
     for href, n in links:
         assert href in (f"claims/{n}.html",) and (site / href).exists(), href
     assert set(reg) <= linked
-    assert '<svg id="depgraph"' in index and '<svg id="route-paper"' in index and '<svg id="route-ours"' in index
+    assert '<svg id="depgraph"' in index
+    assert '<svg id="route-theorem-1-paper"' in index and '<svg id="route-theorem-1-ours"' in index
 
 
 def test_pages_are_self_contained(site):
@@ -69,7 +70,7 @@ def test_pages_are_self_contained(site):
 def test_claim_page_contents(site):
     t1 = (site / "claims" / "theorem-1.html").read_text()
     assert "<math" in t1 and "<mfrac>" in t1          # LaTeX rendered to MathML
-    for part in ("the paper's route", "our route", "Proof idea", "Evidence",
+    for part in ("the paper</h3>", "ours</h3>", "What our route changes", "Proof idea", "Evidence",
                  "tests/test_bounds.py::test_theorem1_negative_controls",
                  "rankcollapse.claims.section4_1_theorem1.theorem1", "../figures/theory_theorem1.png",
                  "mask: complete", "mask: unidirectional_window", "random seed"):
@@ -94,6 +95,26 @@ EXE = browser.find()
 needs_browser = pytest.mark.skipif(
     EXE is None, reason="no Chromium on the PATH (Debian: apt-get install chromium); the "
                         "browser checks of the blueprint are skipped")
+
+
+@needs_browser
+def test_browser_exercise_mode_hides_every_answer(site):
+    dom = browser.dump_dom(str((site / "claims" / "lemma-3.html").resolve().as_uri()) +
+                           "#exercise", exe=EXE)
+    total = int(re.search(r'data-answers="(\d+)"', dom).group(1))
+    hidden = int(re.search(r'data-answers-hidden="(\d+)"', dom).group(1))
+    assert total > 10 and hidden == total
+    plain = browser.dump_dom((site / "claims" / "lemma-3.html"), exe=EXE)
+    assert re.search(r'data-answers-hidden="0"', plain)
+
+
+@needs_browser
+def test_browser_prints_the_book_to_pdf(site, tmp_path):
+    pdf = browser.print_pdf(site / "book.html", tmp_path / "b.pdf", exe=EXE)
+    data = pdf.read_bytes()
+    assert data[:5] == b"%PDF-"
+    pages = len(re.findall(rb"/Type\s*/Page[^s]", data))
+    assert pages >= len(D.graph()["nodes"])      # a chapter per node starts a new page
 
 
 @needs_browser
@@ -210,14 +231,10 @@ def page_mismatches(site, registry) -> list[str]:
     out = []
     for cid, c in registry.items():
         page = (site / "claims" / f"{cid}.html").read_text()
-        uses = page[page.index("<h2>Uses</h2>"):page.index("<p>Used by:")]
-        if c.uses["paper"] == c.uses["ours"]:
-            shown = {"paper": re.findall(r'href="([a-z0-9-]+)\.html"', uses)}
-            shown["ours"] = shown["paper"]
-        else:
-            p, o = uses.split('<div class="col ours">')
-            shown = {"paper": re.findall(r'href="([a-z0-9-]+)\.html"', p),
-                     "ours": re.findall(r'href="([a-z0-9-]+)\.html"', o)}
+        proof = page[page.index("<h2>Proof idea</h2>"):page.index("<p><b>Used by:</b>")]
+        lists = [re.findall(r'href="([a-z0-9-]+)\.html"', x)
+                 for x in re.findall(r"<p><b>Uses:</b>(.*?)</p>", proof)]
+        shown = {"paper": lists[0], "ours": lists[-1]} if lists else {}
         if shown != c.uses:
             out.append(f"{cid}.uses")
         want = {"ref": c.ref, "statement": c.statement, "repair": c.repair,
@@ -243,3 +260,46 @@ def test_negative_control_a_page_off_its_card_is_caught(site, monkeypatch):
     monkeypatch.setattr(reg["corollary-2"], "uses_paper", ("lemma-2",))
     assert page_mismatches(site, {k: reg[k] for k in ("lemma-3", "corollary-2", "lemma-1")}) \
         == ["lemma-3.idea_ours", "corollary-2.uses"]
+
+
+def test_route_strips_draw_real_edges_and_broken_steps_in_red(site):
+    """Each route strip draws only that route's uses edges; an edge from a statement that
+    fails (Lemma 2's (12) as printed, used by the paper's Lemma 3) is red, and no edge of our
+    route is."""
+    from rankcollapse.claims.uses_graph import adjacency
+    index = (site / "index.html").read_text()
+    for route in ("paper", "ours"):
+        strip = index[index.index(f'<svg id="route-theorem-1-{route}"'):]
+        strip = strip[:strip.index("</svg>")]
+        adj = adjacency(route)
+        edges = re.findall(r'data-from="([a-z0-9-]+)" data-to="([a-z0-9-]+)"', strip)
+        assert edges and all(u in adj[v] for u, v in edges), route
+        broken = re.findall(r'class="edge route-\w+ broken" data-from="([a-z0-9-]+)" '
+                            r'data-to="([a-z0-9-]+)"', strip)
+        if route == "paper":
+            assert ("lemma-2-printed-lower-bound", "lemma-3") in broken
+        else:
+            assert broken == []
+
+
+def test_broken_edge_rule():
+    from rankcollapse.blueprint.graph import broken_edge
+    assert broken_edge({"status": "fails"}) and not broken_edge({"status": "holds"})
+    assert not broken_edge(None) and not broken_edge({"status": "open"})
+
+
+def test_book_holds_every_page_in_order_and_prints(site):
+    book = (site / "book.html").read_text()
+    ids = re.findall(r'<section id="([a-z0-9-]+)" class="chapter">', book)
+    assert ids == list(D.graph()["nodes"])
+    assert "@media print" in book and 'href="#lemma-1"' in book
+    assert 'src="../' not in book
+
+
+def test_walkthrough_pages_have_why_and_exercise_mode(site):
+    page = (site / "claims" / "corollary-2.html").read_text()
+    assert "<th>why</th>" in page and "rcExercise" in page
+    assert page.count('class="answer') >= 10
+    # a claim without a walkthrough says why in one line, from its card or its scope
+    assert re.search(r"<h2>Walkthrough</h2><p class=\"muted\">None: ", (
+        site / "claims" / "appendix-b2-mu-identity.html").read_text())

@@ -97,18 +97,19 @@ def build(out, results: list[dict] | None = None, *, figures=None) -> dict:
         from rankcollapse import formal
         from rankcollapse.progress import Heartbeat
         if formal.coq_version():
-            print("[blueprint] rendering the Coq proofs with coqdoc (builds formal/ first, "
-                  "about 20 s)", file=sys.stderr, flush=True)
+            print("[blueprint] rendering the Coq proofs with coqdoc (builds formal/ first unless "
+                  "cached by source hash: about 20 s)", file=sys.stderr, flush=True)
         with Heartbeat("blueprint", "coqdoc", every=10.0):
             coq_docs = formal.coqdoc_html(out / "coq") == ""
-    pages = []
+    pages, bodies = [], []
     for nid, e in nodes.items():
         c = reg.get(nid)
-        html = H.claim_page(nid, e, c, res.get(nid), used_by,
+        body = H.claim_body(nid, e, c, res.get(nid), used_by,
                             _figures(figures, c.figures if c else (), out),
                             bool(c and c.walkthrough), coq_docs)
+        bodies.append((nid, body))
         p = out / "claims" / f"{nid}.html"
-        p.write_text(html)
+        p.write_text(H.page(f"{nid} - rankcollapse blueprint", body, up="../"))
         pages.append(p)
     # index: legend, routes, graph
     counts = {s: sum(1 for r in res.values() if r.get("status") == s)
@@ -128,6 +129,9 @@ def build(out, results: list[dict] | None = None, *, figures=None) -> dict:
         legend.append(f'<span><svg width="34" height="10"><line x1="0" y1="5" x2="34" y2="5" '
                       f'stroke="{col}" stroke-width="2" stroke-dasharray="{dash}"/></svg> '
                       f'{name}</span>')
+    legend.append(f'<span><svg width="34" height="10"><line x1="0" y1="5" x2="34" y2="5" '
+                  f'stroke="{G.BROKEN}" stroke-width="2.4"/></svg> broken step: the statement '
+                  "used fails as printed</span>")
     legend.append("</p><p class=\"muted\">Node: kind tag (Def, Lem, Cor, Thm, Rem, Fnd, Asm, "
                   "Exp), id, then status · level (formal / exact / cert = certified / hp / num) · "
                   "scope (universal / exhaustive / sampled / mixed / witness). Columns are topological levels: "
@@ -170,5 +174,8 @@ def build(out, results: list[dict] | None = None, *, figures=None) -> dict:
     table = ("<h1>Every node</h1><table><tr><th>id</th><th>kind</th><th>reference</th>"
              "<th>status</th><th>level</th><th>scope</th></tr>" + "".join(rows) + "</table>")
     (out / "claims.html").write_text(H.page("rankcollapse blueprint: all claims", table))
-    return {"index": index, "table": out / "claims.html", "pages": pages,
+    book = out / "book.html"
+    book.write_text(H.book(bodies, f"<p>{escape(summary)}. The graph is on "
+                                   '<a href="index.html">index.html</a>.</p>'))
+    return {"index": index, "table": out / "claims.html", "pages": pages, "book": book,
             "nodes": list(nodes), "edges": edges}

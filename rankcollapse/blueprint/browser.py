@@ -62,6 +62,22 @@ def screenshot(page, png, *, size=(1400, 1000), exe: str | None = None,
     return png
 
 
+def print_pdf(page, pdf, *, exe: str | None = None, timeout: float = 300) -> Path:
+    """The page printed to PDF by Chromium (its print stylesheet applies)."""
+    exe = exe or find()
+    if not exe:
+        raise FileNotFoundError("no Chromium on the PATH")
+    pdf = Path(pdf).resolve()
+    pdf.parent.mkdir(parents=True, exist_ok=True)
+    if pdf.exists():
+        pdf.unlink()
+    out = _run(exe, [f"--print-to-pdf={pdf}", "--no-pdf-header-footer"], page, timeout)
+    if not pdf.exists() or pdf.stat().st_size == 0:
+        raise RuntimeError(f"chromium --print-to-pdf wrote nothing ({out.returncode}): "
+                           f"{out.stderr[-800:]}")
+    return pdf
+
+
 def colour_stats(png) -> dict:
     """Distinct colours and the fraction of pixels that are not (near) white: a blank
     page has one colour and fraction 0."""

@@ -132,18 +132,34 @@ def node_svg(nid: str, e: dict, res: dict | None, x: float, y: float, href: str,
             f'<text x="{x + 6:.1f}" y="{y + 36:.1f}" class="meta">{escape(meta)}</text></a>')
 
 
-def _edge(x1, y1, x2, y2, route, extra=""):
+#: an edge from a statement that fails (as printed) to a proof that uses it
+BROKEN = "#dc2626"
+
+
+def broken_edge(used_result: dict | None) -> bool:
+    """A step of a route is broken when the statement it uses fails (a claim whose
+    evidence says ``fails``: false as printed, e.g. Lemma 2's (12) or Lemma 13)."""
+    return bool(used_result) and used_result.get("status") == "fails"
+
+
+def _edge(x1, y1, x2, y2, route, extra="", broken=False):
     colour, dash = ROUTE_STYLE[route]
+    marker = f"arrow-{route}"
+    width = "1.3"
+    if broken:
+        colour, marker, width = BROKEN, "arrow-broken", "2.4"
     dx = max((x2 - x1) / 2, 20)
     d = f"M{x1:.1f},{y1:.1f} C{x1 + dx:.1f},{y1:.1f} {x2 - dx:.1f},{y2:.1f} {x2:.1f},{y2:.1f}"
     da = f' stroke-dasharray="{dash}"' if dash else ""
-    return (f'<path d="{d}" fill="none" stroke="{colour}" stroke-width="1.3"{da} '
-            f'marker-end="url(#arrow-{route})" class="edge route-{route}"{extra}/>')
+    cls = f"edge route-{route}" + (" broken" if broken else "")
+    title = "<title>broken step: the statement used fails as printed</title>" if broken else ""
+    return (f'<path d="{d}" fill="none" stroke="{colour}" stroke-width="{width}"{da} '
+            f'marker-end="url(#{marker})" class="{cls}"{extra}>{title}</path>')
 
 
 def _defs():
     out = ["<defs>"]
-    for route, (colour, _) in ROUTE_STYLE.items():
+    for route, (colour, _) in [*ROUTE_STYLE.items(), ("broken", (BROKEN, ""))]:
         out.append(f'<marker id="arrow-{route}" viewBox="0 0 10 10" refX="9" refY="5" '
                    f'markerWidth="7" markerHeight="7" orient="auto-start-reverse">'
                    f'<path d="M0,0 L10,5 L0,10 z" fill="{colour}"/></marker>')
@@ -157,19 +173,23 @@ STYLE = ("<style>.tag{font:700 11px sans-serif;fill:#374151}.nid{font:600 12px m
 
 
 def svg(graph: dict, results: dict, href=lambda n: f"claims/{n}.html", *,
-        svg_id: str = "depgraph", label: str = "dependency graph of the claims") -> str:
+        svg_id: str = "depgraph", label: str = "dependency graph of the claims",
+        fit: bool = False) -> str:
     """A dependency graph (``graph`` from :func:`rankcollapse.claims.uses_graph.graph`, or
     a part of it) as inline SVG."""
     nodes, edges = graph["nodes"], graph["edges"]
     pos = layout(nodes, edges)
     W, H = pos[None]
+    size = (f'width="100%" style="max-width:{W:.0f}px;height:auto"' if fit
+            else f'width="{W:.0f}" height="{H:.0f}"')
     parts = [f'<svg id="{escape(svg_id)}" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 '
-             f'{W:.0f} {H:.0f}" width="{W:.0f}" height="{H:.0f}" role="img" '
+             f'{W:.0f} {H:.0f}" {size} role="img" '
              f'aria-label="{escape(label)}">', STYLE, _defs()]
     for u, v, route in edges:
         (x1, y1), (x2, y2) = pos[u], pos[v]
         parts.append(_edge(x1 + NODE_W, y1 + NODE_H / 2, x2, y2 + NODE_H / 2, route,
-                           f' data-from="{escape(u)}" data-to="{escape(v)}"'))
+                           f' data-from="{escape(u)}" data-to="{escape(v)}"',
+                           broken=broken_edge(results.get(u))))
     for n, e in nodes.items():
         x, y = pos[n]
         parts.append(node_svg(n, e, results.get(n), x, y, href(n)))
@@ -187,6 +207,6 @@ def routes_svg(target: str, nodes: dict, results: dict,
         sub = route_subgraph(target, route)
         g = {"nodes": {n: nodes[n] for n in sub["nodes"]},
              "edges": [(u, v, route) for u, v in sub["edges"]]}
-        out[route] = svg(g, results, href, svg_id=f"route-{route}",
-                         label=f"what {target} rests on, {route} route")
+        out[route] = svg(g, results, href, svg_id=f"route-{target}-{route}",
+                         label=f"what {target} rests on, {route} route", fit=True)
     return out

@@ -3,101 +3,13 @@ from __future__ import annotations
 
 import inspect
 import json
+import re
 from html import escape
 from pathlib import Path
 
-KEY_LABELS = {
-    "checked": "what was checked",
-    "parts": "parts (each a check of its own)",
-    "seed": "random seed",
-    "instances": "number of instances",
-    "comparisons": "inequalities compared",
-    "inequalities": "inequalities compared",
-    "inequalities_checked": "inequalities compared",
-    "proof_step_inequalities": "proof-step inequalities compared",
-    "windows": "windows of r consecutive matrices",
-    "masks": "masks tried",
-    "sizes": "sizes N",
-    "radii": "radii r met",
-    "max_n": "largest N",
-    "steps": "steps per sequence",
-    "n": "N (tokens)",
-    "d": "d (dimension)",
-    "r": "r (radius)",
-    "eps": "eps (lower bound of the weights on edges)",
-    "T": "T (layers / horizon)",
-    "C": "C (the constant)",
-    "S": "S (score bound)",
-    "p": "p (position parameter of Lemma 3)",
-    "per_mask": "per mask",
-    "size": "size",
-    "digits": "decimal digits (arb)",
-    "digits_tried": "digits tried (doubled until decided)",
-    "undecided": "comparisons left undecided",
-    "n_undecided": "number of undecided comparisons",
-    "bound_rate": "rate promised by the bound (per layer)",
-    "bound_rate_per_layer": "rate promised by the bound (per layer)",
-    "measured_rate": "measured rate (per layer)",
-    "measured_rate_per_layer": "measured rate (per layer)",
-    "mu_T": "mu(X(T))",
-    "mu_T_over_bound_T": "mu(X(T)) / bound(T)",
-    "max_lhs_over_rhs": "largest lhs / rhs (1 = attained)",
-    "max_ratio_of_rth_powers": "largest osc(t)^r / (C^r (1-eps^r)^t) (1 = attained)",
-    "min_centre_column_over_eps_r": "smallest centre column / eps^r",
-    "sharpness_cases": "cases where the constant is attained",
-    "z3_seconds": "seconds spent in z3",
-    "smt2": "SMT-LIB query (rerun with z3)",
-    "smallest_weight": "smallest attention weight met",
-    "slack_smallest_over_eps": "smallest weight / eps",
-    "edge_weights_checked": "edge weights checked",
-    "steps_checked": "layers checked",
-    "n_centres": "centres counted (eccentricity <= r)",
-    "n_centres_all": "all centres",
-    "t0_first_phi_nonneg": "t0: first t with phi(t) >= 0",
-    "distinct_per_rank": "distinct equilibria per rank",
-    "rank": "rank",
-    "arithmetic": "arithmetic",
-    "w": "w (value-matrix parameter)",
-    "threshold": "threshold on |w|",
-    "form": "form of (12)",
-    "failed_case": "case that failed",
-    "facts": "facts checked",
-    "method": "method",
-    "domain": "domain",
-    "error": "error",
-}
-
-STATUS_COLOUR = {"holds": "#059669", "fails": "#dc2626", "open": "#d97706",
-                 "error": "#7c3aed"}
-
-CSS = """
-body{font:15px/1.45 system-ui,sans-serif;margin:0;color:#111827;background:#fff}
-header{background:#111827;color:#f9fafb;padding:10px 20px}
-header a{color:#93c5fd}
-main{padding:12px 22px;max-width:1500px}
-h1{font-size:22px;margin:8px 0} h2{font-size:18px;margin:22px 0 6px;border-bottom:1px solid #e5e7eb}
-.badge{display:inline-block;border-radius:4px;padding:1px 7px;margin-right:5px;font-size:13px;
- border:1px solid #d1d5db;background:#f9fafb}
-.status{color:#fff;border:none}
-.cols{display:grid;grid-template-columns:1fr 1fr;gap:18px}
-.col{border:1px solid #e5e7eb;border-radius:6px;padding:8px 12px}
-.col h3{margin:2px 0 6px;font-size:15px}
-.paper h3{color:#c2410c} .ours h3{color:#1d4ed8}
-table{border-collapse:collapse;margin:4px 0;font-size:13.5px}
-td,th{border:1px solid #e5e7eb;padding:3px 7px;vertical-align:top;text-align:left}
-td.k{white-space:nowrap;color:#374151} td.k code{color:#6b7280;font-size:12px}
-pre{background:#f3f4f6;padding:8px;overflow:auto;font-size:12.5px;max-height:340px}
-pre.coq{white-space:pre-wrap;word-break:break-word;max-height:none}
-table.walk td.ok{color:#047857} table.walk td.bad{color:#b91c1c;font-weight:700}
-table.walk code{font-size:12px}
-.erratum{border-left:4px solid #c2410c;padding-left:8px}
-.math{font-size:19px;margin:10px 0;padding:6px 10px;background:#f8fafc;border-left:3px solid #94a3b8}
-.legend span{margin-right:14px;white-space:nowrap}
-.swatch{display:inline-block;width:14px;height:12px;border:1px solid #555;vertical-align:middle;margin-right:4px}
-.graphbox{overflow:auto;border:1px solid #e5e7eb;border-radius:6px}
-details{margin:4px 0 4px 6px} summary{cursor:pointer}
-.muted{color:#6b7280}
-"""
+from .evidence import evidence_html, scope_text
+from .style import CSS, STATUS_COLOUR, badge
+from .walkthrough import walkthrough_html
 
 #: the dependency graph's tools: find a node, show what it rests on (ancestors) or what rests
 #: on it (descendants), fit the graph to the page; also driven by the URL,
@@ -165,73 +77,6 @@ def tex_to_mathml(tex: str, display: bool = True) -> str:
         return f'<pre title="not rendered: {escape(str(exc))}">{escape(tex)}</pre>'
 
 
-def badge(text, colour=None):
-    if colour:
-        return f'<span class="badge status" style="background:{colour}">{escape(text)}</span>'
-    return f'<span class="badge">{escape(text)}</span>'
-
-
-def label(k: str) -> str:
-    lab = KEY_LABELS.get(k, k.replace("_", " "))
-    return f'{escape(lab)} <code>{escape(k)}</code>' if lab != k else f"<code>{escape(k)}</code>"
-
-
-def _scalar(v) -> str:
-    s = v if isinstance(v, str) else json.dumps(v)
-    if len(s) > 300:
-        return (f"<details><summary>{escape(s[:110])}\u2026 ({len(s)} chars)</summary>"
-                f"<pre>{escape(s)}</pre></details>")
-    return escape(s)
-
-
-def scope_text(scope) -> str:
-    if not scope:
-        return "-"
-    from rankcollapse.commands.verify import scope_text as st
-    return st(scope, long=True)
-
-
-def evidence_html(d, depth: int = 0, part_names=None) -> str:
-    """A nested evidence dict as labelled tables; ``parts`` as collapsible sub-checks."""
-    if not isinstance(d, dict):
-        return _scalar(d)
-    rows = []
-    names = None
-    subparts = d.get("parts")
-    if not (isinstance(subparts, list) and subparts and
-            all(isinstance(p, dict) and "status" in p for p in subparts)):
-        subparts = None
-    if isinstance(d.get("per_mask"), dict) and subparts and \
-            len(d["per_mask"]) == len(subparts):
-        names = [f"mask: {m}" for m in d["per_mask"]]
-    for k, v in d.items():
-        if (k == "parts" and subparts) or k == "traceback":
-            continue
-        if isinstance(v, dict) and v and depth < 4:
-            cell = evidence_html(v, depth + 1)
-        elif isinstance(v, list) and v and all(isinstance(x, dict) for x in v) and depth < 4:
-            cell = "".join(evidence_html(x, depth + 1) for x in v[:20])
-        else:
-            cell = _scalar(v)
-        rows.append(f'<tr><td class="k">{label(k)}</td><td>{cell}</td></tr>')
-    out = f"<table>{''.join(rows)}</table>" if rows else ""
-    if subparts:
-        for i, p in enumerate(subparts):
-            out += part_html(p, i, (names or part_names or [None] * 99)[i], depth)
-    return out
-
-
-def part_html(p: dict, i: int, name, depth: int) -> str:
-    st = p.get("status")
-    head = (f"part {i + 1}" + (f" ({escape(name)})" if name else "") + ": " +
-            badge(st or "?", STATUS_COLOUR.get(st)) + badge(p.get("level") or "-") +
-            badge(scope_text(p.get("scope"))[:80]) + escape(p.get("statement", "")))
-    body = evidence_html(p.get("details", {}), depth + 1)
-    if p.get("witness") is not None:
-        body += f"<p>witness:</p><pre>{escape(json.dumps(p['witness'], indent=1)[:4000])}</pre>"
-    return f"<details{' open' if depth < 1 else ''}><summary>{head}</summary>{body}</details>"
-
-
 # ----------------------------------------------------------------------- paper_notes.md
 def notes_path() -> Path | None:
     import rankcollapse
@@ -288,61 +133,12 @@ def formal_html(claim, res: dict | None, coq_docs: bool) -> str:
     return "".join(out)
 
 
-def walkthrough_html(cid: str) -> str:
-    """The claim's walkthrough (``rankcollapse explain CLAIM`` on its default instance),
-    rendered: sections, values, and every comparison with both sides and its verdict
-    (a negative control is marked as such).  Empty when the claim has none."""
-    from rankcollapse.claims import walk, walkthroughs
-    if cid not in walkthroughs():
-        return ""
-    try:
-        w = walk(cid, None)
-    except Exception as exc:  # the page still builds; the failure is shown, not hidden
-        return (f"<h2>Walkthrough</h2><p><b>The walkthrough did not run:</b> "
-                f"{escape(type(exc).__name__)}: {escape(str(exc))}</p>")
-    out = [f"<h2>Walkthrough <span class=\"muted\">(rankcollapse explain {escape(cid)}; "
-           f"{escape(w.title)})</span></h2>"]
-    table: list = []
-
-    def flush():
-        if table:
-            out.append("<table class=\"walk\"><tr><th>step</th><th>left side</th>"
-                       "<th></th><th>right side</th><th>verdict</th></tr>" + "".join(table) +
-                       "</table>")
-            table.clear()
-    for st in w.steps:
-        if st.kind == "section":
-            flush()
-            out.append(f"<h3>{escape(st.label)}</h3>")
-            if st.lhs:
-                out.append(f"<p>{escape(st.lhs)}</p>")
-        elif st.kind == "note":
-            flush()
-            out.append(f"<p class=\"muted\">{escape(st.label)}</p>")
-        elif st.kind == "value":
-            table.append(f"<tr><td>{escape(st.label)}</td><td><code>{escape(st.lhs)}</code>"
-                         f"</td><td>:=</td><td><code>{escape(st.lhs_value)}</code></td>"
-                         "<td></td></tr>")
-        else:
-            verdict = ("undecided" if st.holds is None else
-                       ("holds" if st.holds else "fails") +
-                       ("" if st.expect else " (negative control: expected to fail)"))
-            ok = "ok" if st.as_expected else "bad"
-            table.append(f"<tr><td>{escape(st.label)}</td><td><code>{escape(st.lhs)}</code> = "
-                         f"{escape(st.lhs_value)}</td><td>{escape(st.rel)}</td><td><code>"
-                         f"{escape(st.rhs)}</code> = {escape(st.rhs_value)}</td>"
-                         f"<td class=\"{ok}\">{escape(verdict)}</td></tr>")
-    flush()
-    sm = w.summary()
-    out.append(f"<p><b>{sm['comparisons']} comparisons, {sm['as_expected']} as expected"
-               f"{', ' + str(sm['negative_controls']) + ' negative controls' if sm['negative_controls'] else ''}."
-               "</b> Other instances: <code>rankcollapse explain " + escape(cid) +
-               " --instance KEY=VALUE</code>.</p>")
-    return "".join(out)
-
-
-def claim_page(nid: str, e: dict, claim, res: dict | None, used_by: dict,
+def claim_body(nid: str, e: dict, claim, res: dict | None, used_by: dict,
                figures: list, walkthrough: bool, coq_docs: bool = False) -> str:
+    """One node's proof page, in study order: the statement (its formula once, as
+    MathML), the proof idea on the paper's route and ours with what each uses, the
+    walkthrough (or why none applies), the Coq proof, then the evidence folded, then where
+    it lives.  Everything about the claim comes from its card (``e`` and ``claim``)."""
     parts = []
     kind = e.get("kind", "finding")
     ref = claim.ref if claim else e.get("title", "")
@@ -359,58 +155,64 @@ def claim_page(nid: str, e: dict, claim, res: dict | None, used_by: dict,
                            else "not run in this build") + "</p>")
     statement = claim.statement if claim else e.get("statement", "")
     parts.append(f"<h2>Statement</h2><p>{escape(statement)}</p>")
-    if claim and claim.erratum:
-        parts.append(f'<p class="erratum"><b>Against the printed statement: '
-                     f'{escape(claim.erratum[0])}.</b> {escape(claim.erratum[1])}</p>')
     if claim and e.get("title") and e.get("kind") == "assumption":
         parts.append(f"<p><b>The hypothesis:</b> {escape(e['title'])}</p>")
     if e.get("tex"):
-        parts.append(f'<div class="math">{tex_to_mathml(e["tex"])}</div>')
+        parts.append(f'<div class="math" title="the formula of the statement">'
+                     f'{tex_to_mathml(e["tex"])}</div>')
     if claim and claim.assumptions:
         parts.append("<p>Assumptions: " + "; ".join(escape(a) for a in claim.assumptions) +
                      "</p>")
-    # uses
-    parts.append("<h2>Uses</h2>")
-    same = e["paper"] == e["ours"]
-    if same:
-        parts.append(f"<p>Both routes: {_links(e['paper'])}</p>")
-    else:
-        parts.append('<div class="cols"><div class="col paper"><h3>the paper\'s route</h3>'
-                     f"{_links(e['paper'])}</div><div class=\"col ours\"><h3>our route</h3>"
-                     f"{_links(e['ours'])}</div></div>")
-    if e.get("repair"):
-        parts.append(f"<p><b>Repair:</b> {escape(e['repair'])}</p>")
-    parts.append(f"<p>Used by: {_links(sorted(used_by.get(nid, [])))}</p>")
-    # proof ideas (on the card; a claim with one route says so)
+    if claim and claim.erratum:
+        parts.append(f'<p class="erratum"><b>Against the printed statement: '
+                     f'{escape(claim.erratum[0])}.</b> {escape(claim.erratum[1])}</p>')
+    # the proof: idea and uses, route by route
     idea_p, idea_o = e.get("idea_paper"), e.get("idea_ours")
-    if idea_p or idea_o:
-        parts.append('<h2>Proof idea</h2><div class="cols">'
-                     f'<div class="col paper"><h3>the paper</h3><p>{escape(idea_p or "-")}</p></div>'
-                     f'<div class="col ours"><h3>ours</h3><p>{escape(idea_o or "Same route as the paper.")}</p></div></div>')
+    parts.append("<h2>Proof idea</h2>")
+    if e["paper"] == e["ours"] and not idea_o:
+        parts.append(f"<p>{escape(idea_p or '-')}</p><p><b>Uses:</b> {_links(e['paper'])}</p>")
+    else:
+        parts.append('<div class="cols">'
+                     f'<div class="col paper"><h3>the paper</h3><p>{escape(idea_p or "-")}</p>'
+                     f"<p><b>Uses:</b> {_links(e['paper'])}</p></div>"
+                     f'<div class="col ours"><h3>ours</h3>'
+                     f'<p>{escape(idea_o or "Same route as the paper.")}</p>'
+                     f"<p><b>Uses:</b> {_links(e['ours'])}</p></div></div>")
+    if e.get("repair"):
+        parts.append(f"<p><b>What our route changes:</b> {escape(e['repair'])}</p>")
+    parts.append(f"<p><b>Used by:</b> {_links(sorted(used_by.get(nid, [])))}</p>")
     if walkthrough:
         parts.append(walkthrough_html(nid))
     elif claim:
         kind = ((res or {}).get("scope") or {}).get("kind")
-        why = claim.no_walkthrough or {"witness": "the claim is settled by the explicit instance shown below",
-               "exhaustive": "the claim is an enumeration of a finite set, listed below",
-               "sampled": "the claim is checked on the sampled trajectories below"}.get(
-                   kind, "the evidence below is the check itself")
+        why = claim.no_walkthrough or {
+            "witness": "the claim is settled by the explicit instance in the evidence below",
+            "exhaustive": "the claim is an enumeration of a finite set, listed in the evidence",
+            "sampled": "the claim is checked on the sampled runs in the evidence below"}.get(
+                kind, "the evidence below is the check itself")
         parts.append(f"<h2>Walkthrough</h2><p class=\"muted\">None: {escape(why)}; "
                      f"<code>rankcollapse explain {escape(nid)}</code> prints the statement, "
                      "what it uses, the function and the test.</p>")
     parts.append(formal_html(claim, res, coq_docs))
-    # evidence
+    # evidence, folded
     if res:
-        parts.append("<h2>Evidence</h2>")
-        parts.append(f"<p><b>Covers:</b> {escape(scope_text(res.get('scope')))}</p>")
-        parts.append(evidence_html(res.get("evidence", {})))
+        st = res.get("status")
+        parts.append(f'<h2>Evidence</h2><p><b>Covers:</b> {escape(scope_text(res.get("scope")))}'
+                     "</p>")
+        if res.get("narrower"):
+            parts.append(f"<p><b>What holds instead:</b> {escape(res['narrower'])}</p>")
+        parts.append("<details><summary>" + badge(st or "?", STATUS_COLOUR.get(st)) +
+                     "the checks, part by part (click to open)</summary>" +
+                     evidence_html(res.get("evidence", {})) + "</details>")
         if res.get("witness") is not None:
             parts.append("<h3>Witness (rerunnable)</h3><pre>" +
                          escape(json.dumps(res["witness"], indent=1)[:8000]) + "</pre>")
-        if res.get("narrower"):
-            parts.append(f"<p><b>What holds instead:</b> {escape(res['narrower'])}</p>")
     # where
     parts.append("<h2>Where it is stated and checked</h2><table>")
+    if not claim:
+        parts.append(f'<tr><td class="k">declared in</td><td><code>{escape(e.get("module", "-"))}'
+                     "</code> (a node of the graph, not a claim: nothing is checked for it "
+                     "on its own)</td></tr>")
     if claim:
         fn = claim.check
         src = ""
@@ -445,4 +247,21 @@ def claim_page(nid: str, e: dict, claim, res: dict | None, used_by: dict,
                              f"run <code>rankcollapse figures --out DIR --only "
                              f"{escape('theory' if name.startswith('theory_') else name)}</code> and rebuild with "
                              "<code>--figures DIR</code>.</p>")
-    return page(f"{nid} - rankcollapse blueprint", "".join(parts), up="../")
+    return "".join(parts)
+
+
+def claim_page(nid: str, *args, **kw) -> str:
+    """The page ``claims/<nid>.html`` (see :func:`claim_body`)."""
+    return page(f"{nid} - rankcollapse blueprint", claim_body(nid, *args, **kw), up="../")
+
+
+def book(bodies: list[tuple[str, str]], intro: str) -> str:
+    """Every page in one document (``book.html``, for reading away from the screen and for
+    ``--pdf``): the bodies of ``claims/<id>.html`` in paper order, links turned into
+    anchors within the book."""
+    out = [f"<h1>rankcollapse blueprint: every claim</h1>{intro}"]
+    for nid, body in bodies:
+        body = body.replace('src="../', 'src="').replace('href="../', 'href="')
+        body = re.sub(r'href="([a-z0-9-]+)\.html"', r'href="#\1"', body)
+        out.append(f'<section id="{escape(nid)}" class="chapter">{body}</section>')
+    return page("rankcollapse blueprint: every claim", "".join(out))

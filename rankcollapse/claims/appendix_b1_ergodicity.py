@@ -311,13 +311,14 @@ def _mask_sample(config: Config, ev: Evidence, sizes, n_random: int, blocks: int
        erratum=("proof gap", "The statement (every p in [0, 1]) is true (p = 1 by the Dobrushin / centre-column route, formal in Coq), but the printed case split uses (12) in its false form and so proves it only for p <= 1/2; it also needs a centre of eccentricity r, not an arbitrary centre."),
        kind="lemma",
        tex=r"M(t+kr)-m(t+kr)\le (1-p\,\epsilon^r)^k\,\big(M(t)-m(t)\big),\quad 0\le p\le 1",
-       uses=["lemma-2", "definition-6", "definition-centre-radius", "assumption-a1",
-             "assumption-quasi-strong"],
+       uses=["lemma-2", "lemma-2-printed-lower-bound", "definition-6",
+             "definition-centre-radius", "assumption-a1", "assumption-quasi-strong"],
        ours=["dobrushin-column-bound", "dobrushin-submultiplicative", "definition-6",
              "definition-centre-radius", "assumption-a1",
              "assumption-quasi-strong"],
-       repair=("The paper's case split proves only p <= 1/2; we prove p = 1 by the centre "
-               "column >= eps^r (Dobrushin), or by using both one-sided bounds at once."),
+       repair=("The paper's case split proves only p <= 1/2 (its second case uses (12) as "
+               "printed, which is false); we prove p = 1 by the centre column >= eps^r "
+               "(Dobrushin), or by using both one-sided bounds at once."),
        idea_paper=(("Appendix B.1, proof of (13): take a centre i0 and split on whether "
                    "x_i0(t) <= p m + (1-p) M (14); Lemma 2 keeps the centre below that "
                    "level, and walking along shortest paths through the k-hop sets V_1, "

@@ -29,7 +29,7 @@ def entry(nid: str) -> dict:
         n = NODES[nid]
         return {"kind": n.kind, "title": n.title, "statement": n.statement, "tex": n.tex,
                 "paper": [], "ours": [], "repair": "", "idea_paper": n.idea_paper,
-                "idea_ours": n.idea_ours, "claim": False}
+                "idea_ours": n.idea_ours, "claim": False, "module": n.module}
     raise KeyError(f"{nid!r} is neither a registered claim nor a declared node")
 
 

@@ -11,6 +11,7 @@ Examples:
   rankcollapse blueprint --out site --figures figs       # embed PNGs of `rankcollapse figures`
   rankcollapse blueprint --out site --no-evidence        # the graph and pages only (~25 s with Coq: coqdoc)
   rankcollapse blueprint --out site --screenshot         # also PNGs via headless Chromium
+  rankcollapse blueprint --out site --pdf                # also site/blueprint.pdf (every page)
 
 Open site/index.html in a browser.
 """
@@ -42,8 +43,11 @@ def configure(p):
                         "into the site and shown on the claims they illustrate")
     p.add_argument("--seed", type=argtypes.seed, default=0,
                    help="seed of the claims' checks, an integer >= 0 (0)")
+    p.add_argument("--pdf", action="store_true",
+                   help="also print every page, in paper order, to DIR/blueprint.pdf with "
+                        "headless Chromium (the site's book.html with its print stylesheet)")
     p.add_argument("--screenshot", action="store_true",
-                   help="also take screenshots of the graph page and of the theorem-1 page "
+                   help="also take screenshots of the graph page and of each repaired theorem's page "
                         "with headless Chromium (if installed)")
 
 
@@ -72,6 +76,15 @@ def run(args) -> int:
     info = BP.build(args.out, results, figures=args.figures)
     print(f"wrote {info['index']} ({len(info['nodes'])} nodes, {len(info['edges'])} edges, "
           f"{len(info['pages'])} pages)")
+    if args.pdf:
+        from rankcollapse.blueprint import browser
+        exe = browser.find()
+        if not exe:
+            raise RankCollapseError("--pdf needs Chromium on the PATH (Debian: apt-get "
+                                    f"install chromium); the site is written, and "
+                                    f"{info['book']} prints from any browser")
+        pdf = browser.print_pdf(info["book"], Path(args.out) / "blueprint.pdf", exe=exe)
+        print(f"wrote {pdf} ({pdf.stat().st_size // 1024} KiB)")
     if args.screenshot:
         from rankcollapse.blueprint import browser
         exe = browser.find()

@@ -37,6 +37,7 @@ class Step:
     holds: bool | None = None  # compare: the verdict (None = undecided)
     expect: bool = True        # compare: False for a negative control
     exact: bool = True         # decided in exact arithmetic (else: certified balls)
+    why: str = ""              # the lemma, hypothesis or definition this step uses
 
     @property
     def as_expected(self) -> bool:
@@ -53,23 +54,32 @@ class Walkthrough:
     claim: str = ""
     ref: str = ""
     statement: str = ""
+    _why: str = field(default="", repr=False)
 
     # builders ------------------------------------------------------------------
     def section(self, title: str, text: str = "") -> None:
+        """Start a stage of the proof (and forget the reason set by :meth:`because`)."""
+        self._why = ""
         self.steps.append(Step("section", title, lhs=text))
+
+    def because(self, why: str) -> None:
+        """The lemma, hypothesis or definition the following values and comparisons use
+        (until the next section or the next ``because``)."""
+        self._why = why
 
     def note(self, text: str) -> None:
         self.steps.append(Step("note", text))
 
-    def value(self, label: str, expr: str, value) -> None:
-        self.steps.append(Step("value", label, lhs=expr, lhs_value=fmt(value), rel=":="))
+    def value(self, label: str, expr: str, value, *, why: str = "") -> None:
+        self.steps.append(Step("value", label, lhs=expr, lhs_value=fmt(value), rel=":=",
+                               why=why or self._why))
 
     def compare(self, label: str, lhs: str, lv, rel: str, rhs: str, rv, *,
-                expect: bool = True, holds=None) -> bool | None:
+                expect: bool = True, holds=None, why: str = "") -> bool | None:
         exact = not (_is_ball(lv) or _is_ball(rv))
         verdict = decide(lv, rel, rv) if holds is None else holds
         self.steps.append(Step("compare", label, lhs, fmt(lv), rel, rhs, fmt(rv), verdict,
-                               expect, exact))
+                               expect, exact, why or self._why))
         return verdict
 
     # summary -------------------------------------------------------------------
@@ -213,13 +223,13 @@ def to_markdown(w: Walkthrough) -> str:
             if not table_open:
                 if out and out[-1] != "":
                     out.append("")
-                out += ["| step | left side | value | | right side | value | verdict |",
-                        "|---|---|---|---|---|---|---|"]
+                out += ["| step | left side | value | | right side | value | verdict | why |",
+                        "|---|---|---|---|---|---|---|---|"]
                 table_open = True
             c = [x.replace("|", "\\|") for x in (s.label, s.lhs, s.lhs_value, s.rhs,
-                                                  s.rhs_value)]
+                                                  s.rhs_value, s.why)]
             out.append(f"| {c[0]} | `{c[1]}` | {c[2]} | {s.rel} | `{c[3]}` | {c[4]} | "
-                       f"{_verdict(s)} |")
+                       f"{_verdict(s)} | {c[5]} |")
             continue
         if table_open:
             out.append("")
@@ -229,7 +239,8 @@ def to_markdown(w: Walkthrough) -> str:
                 out.append("")
             out += [f"## {s.label}", ""] + ([s.lhs, ""] if s.lhs else [])
         elif s.kind == "value":
-            out.append(f"- {s.label}: `{s.lhs}` = {s.lhs_value}")
+            out.append(f"- {s.label}: `{s.lhs}` = {s.lhs_value}"
+                       + (f" ({s.why})" if s.why else ""))
         else:
             out += ["", s.label, ""]
     if table_open:
@@ -286,7 +297,8 @@ def to_latex(w: Walkthrough) -> str:
             else:
                 out.append(rf"&\text{{{_tt(s.label)}}}: && {_texval(s.lhs_value)} "
                            rf"{_TEX_REL[s.rel]} {_texval(s.rhs_value)} "
-                           rf"&& \text{{{_tt(_verdict(s))}}} \\")
+                           rf"&& \text{{{_tt(_verdict(s))}}}"
+                           + (rf" && \text{{({_tt(s.why)})}}" if s.why else "") + r" \\")
             continue
         if env:
             out.append(r"\end{align*}")
