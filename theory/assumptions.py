@@ -222,7 +222,7 @@ def witness_orthogonal() -> Evidence:
     ``(s/c)' = 5 tanh(s^2 / sqrt(d_QK)) (s/c)``.  While ``s^2 >= 9/25``,
     ``5 tanh(9 / (25 sqrt(d_QK))) > 1`` (certified for d_QK = 1 and 2), so ``s`` increases
     and the region is invariant: ``mu(X(t)) = sqrt(2) s_t >= 3 sqrt(2)/5`` for all t.
-    (The earlier ``diag(4, 1)`` works only for d_QK = 1: ``4 tanh(0.36/sqrt 2) < 1``.)"""
+    (``diag(4, 1)`` works only for d_QK = 1: ``4 tanh(0.36/sqrt 2) < 1``.)"""
     from flint import arb, ctx
 
     old = ctx.dps
