@@ -55,6 +55,9 @@ def test_every_node_has_a_page_and_every_graph_node_links_to_it(site):
         assert href in (f"claims/{n}.html",) and (site / href).exists(), href
     assert set(reg) <= linked
     assert '<svg id="depgraph"' in index
+    graph_svg = index[index.index('<svg id="depgraph"'):]
+    for n in g["nodes"]:       # every label whole (squeezed with textLength, never cut)
+        assert re.search(rf'class="nid"[^>]*>{re.escape(n)}</text>', graph_svg), n
     assert '<svg id="route-theorem-1-paper"' in index and '<svg id="route-theorem-1-ours"' in index
 
 

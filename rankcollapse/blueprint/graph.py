@@ -95,8 +95,12 @@ def layout(nodes: dict, edges) -> dict:
     return out
 
 
-def _short(s: str, n: int) -> str:
-    return s if len(s) <= n else s[: n - 1] + "\u2026"
+def _squeeze(label: str, room: float) -> str:
+    """SVG attributes that fit the whole ``label`` into ``room`` pixels (monospace, about
+    7.3 px a character): nothing when it fits, else ``textLength`` (never cut)."""
+    if len(label) * 7.3 <= room:
+        return ""
+    return f' textLength="{room:.0f}" lengthAdjust="spacingAndGlyphs"'
 
 
 def node_svg(nid: str, e: dict, res: dict | None, x: float, y: float, href: str,
@@ -128,7 +132,8 @@ def node_svg(nid: str, e: dict, res: dict | None, x: float, y: float, href: str,
             f'<rect x="{x:.1f}" y="{y:.1f}" width="{w}" height="{h}" rx="{rx}" '
             f'fill="{fill}" stroke="{stroke}" stroke-width="{sw}"{dash}/>'
             f'<text x="{x + 6:.1f}" y="{y + 17:.1f}" class="tag">{KIND_TAG.get(kind, "?")}</text>'
-            f'<text x="{x + 34:.1f}" y="{y + 17:.1f}" class="nid">{escape(_short(nid, int((w - 38) / 7.3)))}</text>'
+            f'<text x="{x + 34:.1f}" y="{y + 17:.1f}" class="nid"{_squeeze(nid, w - 40)}>'
+            f'{escape(nid)}</text>'
             f'<text x="{x + 6:.1f}" y="{y + 36:.1f}" class="meta">{escape(meta)}</text></a>')
 
 
