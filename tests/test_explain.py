@@ -97,3 +97,26 @@ def test_claim_without_walkthrough_says_so(capsys):
     assert main(["explain", no]) == 0
     out = capsys.readouterr().out
     assert "No walkthrough exists yet" in out and "encoded in" in out
+
+
+@pytest.mark.parametrize("cid", sorted(WALKTHROUGHS))
+def test_every_comparison_says_why(cid):
+    """The study guide's "why" column: each comparison names the lemma, equation,
+    hypothesis or definition it uses (or that it is a negative control, and of what)."""
+    w = explain(cid)
+    missing = [s.label for s in w.steps if s.kind == "compare" and not s.why.strip()]
+    assert missing == [], f"{cid}: comparisons without a reason: {missing[:5]}"
+
+
+def test_why_is_rendered_and_reset_by_a_section():
+    from rankcollapse.explain.core import Walkthrough
+    w = Walkthrough("t", {}, "exact")
+    w.because("Lemma 2, (11)")
+    w.compare("a", "x", 1, "<=", "y", 2)
+    w.section("next")
+    w.compare("b", "x", 1, "<=", "y", 2)
+    w.compare("c", "x", 1, "<=", "y", 2, why="A1")
+    assert [s.why for s in w.steps if s.kind == "compare"] == ["Lemma 2, (11)", "", "A1"]
+    md = render(w)
+    assert "| why |" in md and "Lemma 2, (11) |" in md
+    assert "(A1)" in render(w, "latex")

@@ -90,13 +90,8 @@ class Scope:
             raise ValueError(f"role must be one of {ROLES}, got {self.role!r}")
 
     def short(self) -> str:
-        if self.kind == "sampled":
-            return f"sampled({self.instances})"
-        if self.kind == "exhaustive" and self.instances:
-            return f"exhaustive({self.instances})"
-        if self.kind == "mixed":
-            return f"mixed({', '.join(f'{k} {v}' for k, v in self.counts().items())})"
-        return self.kind
+        """The one-word form (:func:`scope_short`), e.g. ``sampled(40)``."""
+        return scope_short(self.to_json())
 
     def counts(self) -> dict:
         """Parts by kind: the number of universal / exhaustive / witness parts, and the
@@ -129,6 +124,24 @@ class Scope:
         if self.kind == "mixed":
             out["parts"] = [p.to_json() for p in self.parts]
         return out
+
+
+def scope_short(scope: dict | None) -> str:
+    """A scope (its JSON form) in one word: ``universal``, ``exhaustive(64)``,
+    ``sampled(40)``, ``witness`` or ``mixed(universal 2, sampled 43)``; ``-`` for none.
+    The one rule behind :meth:`Scope.short` and the ``verify`` table.
+
+    >>> scope_short({"kind": "sampled", "instances": 40}), scope_short(None)
+    ('sampled(40)', '-')
+    """
+    if not scope:
+        return "-"
+    kind = scope["kind"]
+    if kind == "sampled":
+        return f"sampled({scope.get('instances')})"
+    if kind == "mixed":
+        return "mixed(" + ", ".join(f"{k} {v}" for k, v in scope_counts(scope).items()) + ")"
+    return f"{kind}({scope['instances']})" if scope.get("instances") else kind
 
 
 def scope_counts(scope: dict) -> dict:

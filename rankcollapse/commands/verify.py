@@ -28,7 +28,7 @@ from numeric.errors import RankCollapseError
 from rankcollapse import argtypes
 from rankcollapse.claims import Config, load, run as run_claim
 from rankcollapse.progress import Heartbeat, Progress
-from theory.evidence import LEVELS, scope_counts
+from theory.evidence import LEVELS, scope_counts, scope_short
 
 SCOPE_KINDS = ("universal", "exhaustive", "mixed", "sampled", "witness")
 NAME = "verify"
@@ -65,14 +65,12 @@ def scope_text(scope: dict | None, long: bool = False) -> str:
         return "-"
     kind = scope["kind"]
     role = f" [covers {scope['role']}]" if scope.get("role") else ""
+    short = scope_short(scope)
     if kind == "sampled":
-        short = f"sampled({scope['instances']})"
         extra = f"{scope['generator']}; seed {scope.get('seed')}"
     elif kind == "mixed":
-        short = "mixed(" + ", ".join(f"{k} {v}" for k, v in scope_counts(scope).items()) + ")"
         extra = " | ".join(scope_text(p, True) for p in scope["parts"])
     else:
-        short = f"{kind}({scope['instances']})" if scope.get("instances") else kind
         extra = scope.get("domain", "") + (f" [{scope['method']}]" if scope.get("method")
                                            else "")
     return f"{short}{role}: {extra}" if long else short

@@ -52,22 +52,29 @@ def _constants(w, M, X0, layers, T, dps):
         w.section("The constants (rigorous upper bounds, arb balls)",
                   "Spectral norms are bounded by min(||W||_F, sqrt(||W||_1 ||W||_inf)). Balls "
                   "are printed to 10 digits; the printed radius includes that rounding.")
-        w.value("radius of the mask", "r", K.r)
-        w.value("centres", "c", [int(c) for c in graphs.center_nodes(M)])
-        w.value("largest in-degree", "max_i |N_i|", K.max_in_degree)
+        w.value("radius of the mask", "r", K.r, why="Definition 5: radius")
+        w.value("centres", "c", [int(c) for c in graphs.center_nodes(M)],
+                why="Definitions 1-5: centres")
+        w.value("largest in-degree", "max_i |N_i|", K.max_in_degree,
+                why="softmax denominator has |N_i| terms")
         w.value("largest input token norm", "B0 = max_j ||X_j(0)||", B0)
         w.value("A3 over the horizon (an upper bound on the spectral norms, from "
                 "min(||W||_F, sqrt(||W||_1 ||W||_inf)); for an orthogonal W_V the norm itself "
-                "is 1)", "CV >= max(1, sup_t ||W_V(0)...W_V(t-1)||_2)", K.CV)
-        w.value("token bound", "B = B0 CV", K.B)
-        w.value("score bound (A2)", "S = max_t B_t^2 ||W_Q||_2 ||W_K||_2 / sqrt(d_qk)", K.S)
-        w.value("Lemma 1's constant", "eps = exp(-2S) / max_i |N_i|", K.eps)
+                "is 1)", "CV >= max(1, sup_t ||W_V(0)...W_V(t-1)||_2)", K.CV,
+                why="A3: bounded value products")
+        w.value("token bound", "B = B0 CV", K.B, why="Lemma 1: rows stay convex combinations, A3")
+        w.value("score bound (A2)", "S = max_t B_t^2 ||W_Q||_2 ||W_K||_2 / sqrt(d_qk)", K.S,
+                why="A2 + Cauchy-Schwarz: |R_ij| <= S")
+        w.value("Lemma 1's constant", "eps = exp(-2S) / max_i |N_i|", K.eps,
+                why="Lemma 1: eps = e^{-2S}/max|N_i|")
         q = 1 - K.eps ** K.r
-        w.value("per-layer rate of the bound", "(1 - eps^r)^(1/r)", K.rate())
+        w.value("per-layer rate of the bound", "(1 - eps^r)^(1/r)", K.rate(),
+                why="Lemma 3: tau <= 1 - eps^r per r layers")
         osc2 = (K.C_floor * 2 / K.CV) ** 2 / n
         w.value("sum of squared column oscillations of X(0) (upper)", "sum_k osc_k(0)^2", osc2)
         w.value("the constant of Theorem 1",
-                "C = CV sqrt(N)/2 sqrt(sum_k osc_k(0)^2) (1-eps^r)^(-(r-1)/r)", K.C)
+                "C = CV sqrt(N)/2 sqrt(sum_k osc_k(0)^2) (1-eps^r)^(-(r-1)/r)", K.C,
+                why="A3, Popoviciu, Corollary 2's C")
         del q
     return be, K
 
@@ -88,14 +95,14 @@ def theorem1(mask, n, d, T, seed, dps):
         w.section("Popoviciu at t = 0 (our route)",
                   "mu(Y) <= sqrt(N)/2 sqrt(sum_k osc_k(Y)^2), column by column.")
         w.compare("t = 0", "mu(X(0))", mus[0], "<=", "sqrt(N)/2 sqrt(sum_k osc_k(0)^2)",
-                  K.C_floor / K.CV)
+                  K.C_floor / K.CV, why="Popoviciu's inequality, column by column")
         del Xb
         w.section("Theorem 1: mu(X(t)) <= C (1 - eps^r)^(t/r)")
         for t in range(T + 1):
             w.compare(f"t = {t}", f"mu(X({t}))", mus[t], "<=", f"C (1-eps^r)^({t}/r)",
-                      K.bound(t))
+                      K.bound(t), why="Theorem 1: Lemma 1, Corollary 2, A3, Popoviciu")
         w.value("how loose: measured mu(T) / bound(T)", "mu(X(T)) / bound(T)",
-                mus[T] / K.bound(T))
+                mus[T] / K.bound(T), why="measured over certified bound")
     return w
 
 
@@ -116,5 +123,5 @@ def lemma1(mask, n, d, T, seed, dps):
         for t in sorted(smallest):
             a, i, j = smallest[t]
             w.compare(f"layer {t}, smallest weight at edge ({i}, {j})", f"A_{i}{j}({t})", a,
-                      ">=", "eps", K.eps)
+                      ">=", "eps", K.eps, why="Lemma 1: softmax of scores in [-S, S]")
     return w

@@ -6,7 +6,6 @@ from __future__ import annotations
 from fractions import Fraction
 
 import numpy as np
-import sympy as sp
 
 from numeric import masks
 from numeric.errors import RankCollapseError
@@ -38,10 +37,13 @@ def remark_rd(n):
     for name, M, expect in cases:
         r, dm = graphs.radius(M), graphs.diameter(M)
         w.section(name)
-        w.value("radius", "r", int(r))
-        w.value("diameter", "diam", int(dm))
-        w.compare("left inequality", "r", int(r), "<=", "diam", int(dm))
-        w.compare("right inequality", "diam", int(dm), "<=", "2 r", 2 * int(r), expect=expect)
+        w.value("radius", "r", int(r), why="Definition 5: radius")
+        w.value("diameter", "diam", int(dm), why="largest distance")
+        w.compare("left inequality", "r", int(r), "<=", "diam", int(dm),
+                  why="r = min ecc <= max ecc = diam")
+        w.compare("right inequality", "diam", int(dm), "<=", "2 r", 2 * int(r), expect=expect,
+                  why="symmetric mask: d(u, v) <= d(u, c) + d(c, v)" if expect else
+                  "negative control: directed mask, d(u, c) != d(c, u)")
     return w
 
 
@@ -54,17 +56,20 @@ def rate_monotone(eps, r_max):
                     {"eps": eps, "r_max": r_max}, "exact (Fractions)")
     w.section("Increasing in r: rho(eps, r) < rho(eps, r')  iff  (1-eps^r)^r' < (1-eps^r')^r")
     for r in range(1, r_max):
-        w.value(f"r = {r}", f"rho(eps, {r}) (decimal)", f"{float(1 - eps ** r) ** (1 / r):.8f}")
+        w.value(f"r = {r}", f"rho(eps, {r}) (decimal)", f"{float(1 - eps ** r) ** (1 / r):.8f}",
+                why="Theorem 1's rate")
         w.compare(f"r = {r} < r' = {r + 1}", f"(1 - eps^{r})^{r + 1}", (1 - eps ** r) ** (r + 1),
-                  "<", f"(1 - eps^{r + 1})^{r}", (1 - eps ** (r + 1)) ** r)
+                  "<", f"(1 - eps^{r + 1})^{r}", (1 - eps ** (r + 1)) ** r,
+                  why="rho increasing in r: r r'-th powers")
     e2 = eps / 2
     w.section(f"Decreasing in eps: rho({e2}, r) > rho({eps}, r)  iff  1 - eps'^r > 1 - eps^r")
     for r in range(1, r_max + 1):
         w.compare(f"r = {r}", f"1 - ({e2})^{r}", 1 - e2 ** r, ">", f"1 - ({eps})^{r}",
-                  1 - eps ** r)
+                  1 - eps ** r, why="rho decreasing in eps: eps^r increasing")
     w.section("Negative control: the rate 1 - eps is constant in r")
     w.compare("(1-eps)^r in place of 1 - eps^r", "((1-eps)^1)^2", (1 - eps) ** 2, "<",
-              "((1-eps)^2)^1", (1 - eps) ** 2, expect=False)
+              "((1-eps)^2)^1", (1 - eps) ** 2, expect=False,
+              why="negative control: rate 1 - eps, constant in r")
     return w
 
 
@@ -79,8 +84,11 @@ def lemma2_printed():
         v = x[i]      # A = I keeps x
         w.section(f"token i = {i}: p = {p}")
         w.compare(f"(12) as printed, p = {p}", f"x_{i}(1)", v, ">=", "p pi M + (1 - p pi) m",
-                  p * pi * M + (1 - p * pi) * m, expect=p <= Fraction(1, 2))
+                  p * pi * M + (1 - p * pi) * m, expect=p <= Fraction(1, 2),
+                  why="printed (12): implied by q = 1 - p for p <= 1/2"
+                  if p <= Fraction(1, 2) else "negative control: the printed (12), p > 1/2")
         q = 1 - p
         w.compare(f"(12) intended, q = 1 - p = {q}", f"x_{i}(1)", v, ">=",
-                  "q pi M + (1 - q pi) m", q * pi * M + (1 - q * pi) * m)
+                  "q pi M + (1 - q pi) m", q * pi * M + (1 - q * pi) * m,
+                  why="Lemma 2, (12) with q = 1 - p")
     return w

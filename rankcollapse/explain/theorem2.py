@@ -61,20 +61,25 @@ def phi_walk(mask, n, d, T, seed, dps, nonneg):
         Xb = be.asarray(X0)
         Xb = Xb / be.sqrt((Xb * Xb).sum(axis=1))[:, None]
     w.section("The constants")
-    w.value("radius", "r", r)
-    w.value("all centres (the paper's count for a strongly connected mask)", "N_centres",
-            graphs.n_centers(M))
-    w.value("centres of eccentricity <= r (our count)", "n_r = |{c : ecc(c) <= r}|", len(cen))
-    w.value("score bound on the sphere (Lemma 4)", "S = max_t ||W_Q||_2 ||W_K||_2 / sqrt(d_qk)", S)
-    w.value("Lemma 4's weight bound", "eps = exp(-2S) / max_i |N_i|", eps)
+    w.value("radius", "r", r, why="Definition 5: radius")
+    w.value("all centres (the paper's count; every token is a centre when the mask is "
+            "strongly connected)", "N_centres",
+            graphs.n_centers(M), why="Definitions 1-5: centres")
+    w.value("centres of eccentricity <= r (our count)", "n_r = |{c : ecc(c) <= r}|", len(cen),
+            why="repair: only these reach all in r steps")
+    w.value("score bound on the sphere (Lemma 4)", "S = max_t ||W_Q||_2 ||W_K||_2 / sqrt(d_qk)", S,
+            why="A2 + Cauchy-Schwarz on unit tokens")
+    w.value("Lemma 4's weight bound", "eps = exp(-2S) / max_i |N_i|", eps,
+            why="Lemma 4: eps = e^{-2S}/max|N_i|")
     tr = simulate(Xb, M, layers, T, mode="post-ln", backend=be)
     with be.context():
         phis = [inner_min(X, be) for X in tr.X]
         a = len(cen) * eps ** (2 * r)
-        w.value("the block factor", "n_r eps^(2r)", a)
+        w.value("the block factor", "n_r eps^(2r)", a,
+                why="n_r centre columns >= eps^r in both rows")
         w.section("phi(t) = min_{i,j} <X_i(t), X_j(t)> for each t")
         for t, p in enumerate(phis):
-            w.value(f"t = {t}", f"phi({t})", p)
+            w.value(f"t = {t}", f"phi({t})", p, why="post-LN tokens, exact orthogonal W_V")
         w.section(f"The one-block recursion over r = {r} layers",
                   "Only from a t where phi(t) >= 0 is certain (Theorem 2 first waits for t0).")
         for t in range(0, T - r + 1):
@@ -83,5 +88,7 @@ def phi_walk(mask, n, d, T, seed, dps, nonneg):
                        "recursion is not applied here.")
                 continue
             w.compare(f"t = {t}", f"phi({t + r})", phis[t + r], ">=",
-                      f"n_r eps^(2r) + (1 - n_r eps^(2r)) phi({t})", a + (1 - a) * phis[t])
+                      f"n_r eps^(2r) + (1 - n_r eps^(2r)) phi({t})", a + (1 - a) * phis[t],
+                      why=("Corollary 1: recursion from phi(0) >= 0, n_r centres" if nonneg
+                           else "Appendix C.1.1: one block, n_r centres"))
     return w
