@@ -64,3 +64,71 @@ def test_a_wrong_constant_is_reported_not_as_expected():
     # and the instance parameter is typed (Fraction), the default still passes
     assert w.instance["eps_factor"] == Fraction(2)
     assert explain("lemma-4").summary()["unexpected"] == []
+
+
+def _values(w, prefix):
+    return {s.label: s for s in w.steps if s.label.startswith(prefix)}
+
+
+def test_lemma1_and_theorem1_walk_the_same_instance_with_the_same_constants():
+    l1, t1 = explain("lemma-1"), explain("theorem-1")
+    assert l1.instance == t1.instance
+    for label in ("score bound (A2)", "Lemma 1's constant", "radius of the mask"):
+        a = next(s for s in l1.steps if s.label == label)
+        b = next(s for s in t1.steps if s.label == label)
+        assert a.lhs_value == b.lhs_value, label
+
+
+def test_theorem1_blocks_agree_with_an_independent_float_computation():
+    """The centre column, Dobrushin's tau of each r-block and every column's oscillation
+    printed by the walkthrough (arb balls) against float64 products built here."""
+    import numpy as np
+
+    from numeric.attention import attention
+    from numeric.dynamics import simulate
+    from rankcollapse.explain import bounds as EB
+
+    w = explain("theorem-1")
+    inst = w.instance
+    M, X0, layers = EB._instance(inst["mask"], inst["n"], inst["d"], inst["T"], inst["seed"])
+    T, n = inst["T"], inst["n"]
+    tr = simulate(X0, M, layers, T, mode="san")
+    A = [attention(tr.X[t], layers[t][0], layers[t][1], M, layers[t][0].shape[1])
+         for t in range(T)]
+    r = int(next(s for s in w.steps if s.label == "radius of the mask").lhs_value)
+    assert r == 2
+
+    def mid(text):
+        return float(text.strip("[]").split("+/-")[0])
+
+    blocks = _values(w, "block k = ")
+    for k in range(T // r):
+        P = np.eye(n)
+        for t in range(k * r, k * r + r):
+            P = A[t] @ P
+        tau = 1 - min(np.minimum(P[i], P[j]).sum() for i in range(n) for j in range(n) if i < j)
+        col = blocks[f"block k = {k}: centre column"]
+        c = int(col.lhs.split(",")[1].strip(" ]"))
+        assert abs(mid(col.lhs_value) - P[:, c].min()) < 1e-9
+        assert abs(mid(blocks[f"block k = {k}: Dobrushin"].lhs_value) - tau) < 1e-9
+    Y = X0.copy()
+    oscs = _values(w, "t = ")
+    for t in range(T + 1):
+        if t:
+            Y = A[t - 1] @ Y
+        if t % r == 0:
+            for j in range(inst["d"]):
+                got = mid(oscs[f"t = {t}, column {j + 1}"].lhs_value)
+                assert abs(got - np.ptp(Y[:, j])) < 1e-9, (t, j)
+
+
+def test_ball_min_max_are_rigorous():
+    """The walkthrough's min / max of balls enclose the true min / max (a swapped sign in
+    either formula would fail here)."""
+    import flint
+
+    from rankcollapse.explain.bounds import _max, _min, _osc
+    a, b = flint.arb(1, 0.1), flint.arb(3, 0.1)
+    assert _min(a, b).contains(1) and _max(a, b).contains(3)
+    assert not _min(a, b).contains(3) and not _max(a, b).contains(1)
+    assert _osc([b, a, flint.arb(2)]).contains(2)

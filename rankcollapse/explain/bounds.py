@@ -43,6 +43,93 @@ def _title(mask, n, d, T, seed):
             "a Haar orthogonal Q and Q^T (the registry's generator)")
 
 
+def _min(a, b):
+    """The minimum of two balls, rigorously: (a + b - |a - b|) / 2."""
+    return (a + b - abs(a - b)) / 2
+
+
+def _max(a, b):
+    return (a + b + abs(a - b)) / 2
+
+
+def _osc(col):
+    """max - min of a column of balls, rigorously (an enclosure of the true oscillation)."""
+    hi, lo = col[0], col[0]
+    for v in col[1:]:
+        hi, lo = _max(hi, v), _min(lo, v)
+    return hi - lo
+
+
+def _tau(P, n):
+    """Dobrushin's coefficient 1 - min_{i,j} sum_k min(P_ik, P_jk), in balls."""
+    worst = None
+    for i in range(n):
+        for j in range(i + 1, n):
+            ov = sum((_min(P[i][k], P[j][k]) for k in range(n)), 0 * P[0][0])
+            worst = ov if worst is None else _min(worst, ov)
+    return 1 - worst if worst is not None else 0 * P[0][0]
+
+
+def _blocks(w, M, X0, layers, T, be, K):
+    """Our route on the instance: the attention matrices A(t), the r-block products and
+    their centre column, tau of each block, every column's oscillation of P(t) X(0)."""
+    from numeric.attention import attention
+    from theory.theorem2 import centres_within_radius
+
+    n, d = X0.shape
+    r = int(K.r)
+    tr = simulate(X0, M, layers, T, mode="san", backend=be)
+    A = []
+    for t in range(T):
+        W_Q, W_K, _ = layers[t]
+        A.append(np.asarray(attention(tr.X[t], W_Q, W_K, M, np.shape(W_Q)[1], backend=be)))
+    c = centres_within_radius(M)[0]
+    eps_r = K.eps ** r
+    w.section(f"The r-block products (r = {r}) and their centre column (our route)",
+              f"P_k = A(kr + r - 1) ... A(kr), the product of r consecutive attention "
+              f"matrices. From the centre c = {c} every token is reached by a path of <= r "
+              "edges, each weight >= eps (Lemma 1), padded by self-loops (A1): so column c "
+              "of every P_k is >= eps^r, and Dobrushin's coefficient tau(P_k) <= 1 - eps^r.")
+    w.because("Lemma 1 + A1: a path from the centre, each edge >= eps")
+    for k in range(T // r):
+        P = A[k * r]
+        for s_ in range(k * r + 1, k * r + r):
+            P = A[s_] @ P
+        col = P[0][c]
+        for i in range(1, n):
+            col = _min(col, P[i][c])
+        w.compare(f"block k = {k}: centre column", f"min_i P_{k}[i, {c}]", col, ">=", "eps^r",
+                  eps_r, why="Lemma 1 + A1: a path from the centre, each edge >= eps")
+        w.compare(f"block k = {k}: Dobrushin", f"tau(P_{k})", _tau(P, n), "<=",
+                  f"1 - min_i P_{k}[i, {c}]", 1 - col,
+                  why="Dobrushin: a column >= delta gives tau <= 1 - delta")
+    w.section("Every column's oscillation of P(t) X(0) (Corollary 2, column by column)",
+              "Y(t) = A(t-1) ... A(0) X(0) is X(t) without the value matrices. Each block "
+              "multiplies each column's oscillation by at most tau(P_k) <= 1 - eps^r.")
+    Y = be.asarray(X0)
+    osc0 = [_osc(list(Y[:, j])) for j in range(d)]
+    for t in range(T + 1):
+        if t:
+            Y = A[t - 1] @ Y
+        if t % r:
+            continue
+        for j in range(d):
+            osc = _osc(list(Y[:, j]))
+            w.compare(f"t = {t}, column {j + 1}", f"osc_{j + 1}(Y({t}))", osc, "<=",
+                      f"(1 - eps^r)^{t // r} osc_{j + 1}(0)", (1 - eps_r) ** (t // r) * osc0[j],
+                      why="Lemma 3 with p = 1: each r-block shrinks osc by 1 - eps^r")
+    # the true norm of the value products, beside the bound C_V
+    prod = np.eye(d)
+    true_cv = 1.0
+    for t in range(T):
+        prod = prod @ np.asarray(layers[t][2], dtype=float)
+        true_cv = max(true_cv, float(np.linalg.norm(prod, 2)))
+    w.value("the true A3 constant, for reading only (float64 spectral norm; the bound "
+            "uses the certified upper bound CV above)", "max(1, max_t ||W_V(0)...W_V(t)||_2)",
+            f"{true_cv:.6g}", why="A3: W_V orthogonal here, so the norm is 1")
+    return tr
+
+
 def _constants(w, M, X0, layers, T, dps):
     be = get_backend(f"arb:{dps}")
     K = B.theorem1_constants(M, X0, layers, T, dps=dps)
@@ -58,9 +145,9 @@ def _constants(w, M, X0, layers, T, dps):
         w.value("largest in-degree", "max_i |N_i|", K.max_in_degree,
                 why="softmax denominator has |N_i| terms")
         w.value("largest input token norm", "B0 = max_j ||X_j(0)||", B0)
-        w.value("A3 over the horizon (an upper bound on the spectral norms, from "
-                "min(||W||_F, sqrt(||W||_1 ||W||_inf)); for an orthogonal W_V the norm itself "
-                "is 1)", "CV >= max(1, sup_t ||W_V(0)...W_V(t-1)||_2)", K.CV,
+        w.value("A3 over the horizon: an UPPER BOUND on the spectral norms, from "
+                "min(||W||_F, sqrt(||W||_1 ||W||_inf)) (the true value is shown further down)",
+                "CV >= max(1, sup_t ||W_V(0)...W_V(t-1)||_2)", K.CV,
                 why="A3: bounded value products")
         w.value("token bound", "B = B0 CV", K.B, why="Lemma 1: rows stay convex combinations, A3")
         w.value("score bound (A2)", "S = max_t B_t^2 ||W_Q||_2 ||W_K||_2 / sqrt(d_qk)", K.S,
@@ -88,7 +175,8 @@ def theorem1(mask, n, d, T, seed, dps):
                     f"certified (arb balls, {dps} digits); a comparison of overlapping balls "
                     "is undecided")
     be, K = _constants(w, M, X0, layers, T, dps)
-    tr = simulate(X0, M, layers, T, mode="san", backend=be)
+    with be.context():
+        tr = _blocks(w, M, X0, layers, T, be, K)
     mus = tr.mu()
     with be.context():
         Xb = be.asarray(X0)
@@ -106,8 +194,8 @@ def theorem1(mask, n, d, T, seed, dps):
     return w
 
 
-@walkthrough({**PARAMS, "T": 6}, "the smallest attention weight of each layer "
-             "against eps = exp(-2S)/max|N_i|")
+@walkthrough(dict(PARAMS), "the smallest attention weight of each layer against "
+             "eps = exp(-2S)/max|N_i| (the same instance and constants as theorem-1's)")
 def lemma1(mask, n, d, T, seed, dps):
     M, X0, layers = _instance(mask, n, d, T, seed)
     w = Walkthrough(_title(mask, n, d, T, seed),
