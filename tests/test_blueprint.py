@@ -306,3 +306,24 @@ def test_walkthrough_pages_have_why_and_exercise_mode(site):
     # a claim without a walkthrough says why in one line, from its card or its scope
     assert re.search(r"<h2>Walkthrough</h2><p class=\"muted\">None: ", (
         site / "claims" / "appendix-b2-mu-identity.html").read_text())
+
+
+def test_no_empty_section_and_every_claim_has_an_idea(site):
+    """Every section of every page has content; every claim page has a proof idea and a
+    walkthrough or the one-line reason why none applies; the statement's formula appears
+    once (one MathML block per page at most, for the statement)."""
+    for p in (site / "claims").glob("*.html"):
+        html = p.read_text()
+        main = html[html.index("<main>"):html.index("</main>")]
+        sections = re.split(r"<h2[^>]*>", main)[1:]
+        for sec in sections:
+            head, _, body = sec.partition("</h2>")
+            text = re.sub(r"<[^>]+>", "", body).strip()
+            assert text, f"{p.name}: section {head!r} is empty"
+        assert "<h2>Proof idea</h2>" in main, p.name
+        assert main.count('<div class="math"') <= 1, p.name
+    for cid in load():
+        main = (site / "claims" / f"{cid}.html").read_text()
+        assert "<h2>Walkthrough" in main, cid
+        idea = main[main.index("<h2>Proof idea</h2>"):]
+        assert "<p>-</p>" not in idea[:idea.index("<b>Uses:</b>")], cid
