@@ -45,8 +45,12 @@ def test_corollary2_on_the_path_example_is_exact_and_attained():
                for s in js["steps"])
     neg = [s for s in js["steps"] if not s["expect"]]
     assert len(neg) == 1 and neg[0]["holds"] is False and neg[0]["rhs_value"].startswith("26/27")
-    # every Lemma 2 step names T and p; x(t) printed for every t
-    assert sum(1 for s in js["steps"] if s["label"].startswith("(11)") and "p=" in s["label"]) == 12
+    # Lemma 2 at t = 1, x(1) = (0, 2/3, 1, 1): the token strictly inside (i = 1, p = 1/3)
+    # and one token at an end (i = 0), each for T = 1..r; every step names T and p
+    l11 = [s["label"] for s in js["steps"] if s["label"].startswith("(11)")]
+    assert len(l11) == 2 * r and all("p=" in x and "T=" in x for x in l11)
+    assert {x.split(",")[0] for x in l11} == {"(11) i=0", "(11) i=1"}
+    assert any("i=1" in x and "p=1/3" in x for x in l11)
     assert [s["lhs"] for s in js["steps"] if s["kind"] == "value" and
             s["label"].startswith("t = ") and s["lhs"].startswith("x(")] == \
         [f"x({t})" for t in range(7)]

@@ -150,7 +150,9 @@ def _constants(w, M, X0, layers, T, dps):
                 "CV >= max(1, sup_t ||W_V(0)...W_V(t-1)||_2)", K.CV,
                 why="A3: bounded value products")
         w.value("token bound", "B = B0 CV", K.B, why="Lemma 1: rows stay convex combinations, A3")
-        w.value("score bound (A2)", "S = max_t B_t^2 ||W_Q||_2 ||W_K||_2 / sqrt(d_qk)", K.S,
+        w.value("score bound (A2); B_t = B0 ||W_V(0)...W_V(t-1)||_2 (its upper bound; B_0 = "
+                "B0) bounds every token at layer t, which is a convex combination of the rows "
+                "of X(0) times those value matrices", "S = max_t B_t^2 ||W_Q||_2 ||W_K||_2 / sqrt(d_qk)", K.S,
                 why="A2 + Cauchy-Schwarz: |R_ij| <= S")
         w.value("Lemma 1's constant", "eps = exp(-2S) / max_i |N_i|", K.eps,
                 why="Lemma 1: eps = e^{-2S}/max|N_i|")

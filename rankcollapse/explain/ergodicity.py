@@ -50,14 +50,22 @@ def _trajectory(w, traj):
 
 
 def _lemma2(w, A, traj, r, t=0):
-    w.section(f"Lemma 2 at t = {t}, T = 1..{r}, every token i",
-              "p is the position of x_i(t) between m and M: x_i(t) = p m + (1-p) M, "
-              "pi = A_ii^T (the self-loop weights over the T steps); (11) upper bound and "
-              "(12) in its intended form with q = 1 - p.")
+    """(11) and the corrected (12) for the tokens strictly inside [m, M] (0 < p < 1), and
+    for one token at an end as an example (there the bounds hold with little to show)."""
     x = traj[t]
     M, m = max(x), min(x)
-    for i in range(len(x)):
-        p = (M - x[i]) / (M - m) if M > m else Fraction(0)
+    ps = [(M - xi) / (M - m) if M > m else Fraction(0) for xi in x]
+    inside = [i for i, p in enumerate(ps) if 0 < p < 1]
+    ends = [i for i, p in enumerate(ps) if not 0 < p < 1]
+    shown = inside + ends[:1]
+    w.section(f"Lemma 2 at t = {t}, T = 1..{r}, tokens {', '.join(map(str, sorted(shown)))}",
+              "p is the position of x_i(t) between m and M: x_i(t) = p m + (1-p) M, "
+              "pi = A_ii^T (the self-loop weights over the T steps); (11) upper bound and "
+              "(12) in its intended form with q = 1 - p. Shown: every token strictly between "
+              "m and M, and one token at an end (p = 0 or 1, where the bounds have little "
+              "to show).")
+    for i in sorted(shown):
+        p = ps[i]
         q = 1 - p
         for T in range(1, r + 1):
             if t + T >= len(traj):
@@ -144,7 +152,6 @@ def lemma2(n, eps, blocks):
     w = _new(n, eps, blocks)
     _setup(w, A, x0, G, r, centres, eps)
     _trajectory(w, traj)
-    _lemma2(w, A, traj, r, t=0)
     _lemma2(w, A, traj, r, t=1)
     w.section("(12) as printed (same p as (11)): the witness A = I, x = (0, 1), i = 0, p = 1, "
               "T = 1")
