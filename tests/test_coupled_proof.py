@@ -338,7 +338,7 @@ def test_propagate_box_verdicts_by_hand():
 
 def test_w8_certifies_with_a_gap_bound_chosen_from_w(monkeypatch):
     """The apart trap's gap bound D is chosen from w: at w = 8 the arc [j_lo, phi + D] must
-    reach B at 3 pi/2 - asin(1/8), so D = 3 (the earlier fixed value) cannot work, and the
+    reach B at 3 pi/2 - asin(1/8), so D = 3 cannot work, and the
     search takes D in (pi - asin(1/8), pi).  Negative control: with D = 3 only, no apart
     trap is found at w = 8."""
     import math
@@ -350,7 +350,8 @@ def test_w8_certifies_with_a_gap_bound_chosen_from_w(monkeypatch):
         assert math.pi - math.asin(1 / 8) < float(t.D) < math.pi
     ev, res = cp.prove(8, depth=1, soundness=2)
     assert ev.status == "holds" and ev.details["certified_measure"] > 0
-    monkeypatch.setattr(cp, "APART_GAPS", (Fraction(3),))
+    from counterexamples import coupled_traps as ct
+    monkeypatch.setattr(ct, "APART_GAPS", (Fraction(3),))
     assert not [t for t in cp.find_traps(Fraction(8)) if t.kind == "apart"]
 
 
