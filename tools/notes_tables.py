@@ -1,5 +1,6 @@
 """Regenerate the parts of paper_notes.md that are made from the registry: the claims table
-(``rankcollapse verify --markdown``) and the two walkthrough lists.  Run it after changing
+(``rankcollapse verify --markdown``), the two walkthrough lists and the pasted walkthroughs
+(:mod:`rankcollapse.notes_generated`).  Run it after changing
 a card; tests/soundness/test_notes_match_registry.py and tests/soundness/test_cards.py fail
 until the notes agree with the cards and a registry run.
 
@@ -26,26 +27,12 @@ def claims_table() -> str:
     return buf.getvalue().strip()
 
 
-def walkthrough_lists() -> str:
-    from rankcollapse.claims import load, walkthroughs
-    reg, walks = load(), walkthroughs()
-    have = sorted(walks)
-    without = [c for c in reg if c not in walks]
-    return (f"Walkthroughs ({len(have)}, from `rankcollapse explain --list`): "
-            + ", ".join(f"`{c}`" for c in have) + ".\n\n"
-            f"Without a walkthrough ({len(without)} of the {len(reg)} claims; `explain` "
-            "prints the statement, the uses, the function, the test and the notes section): "
-            + ", ".join(f"`{c}`" for c in without) + ".")
-
-
 def regenerate(text: str) -> str:
+    from rankcollapse.notes_generated import regenerate as walkthroughs
     table = claims_table()
     text = re.sub(r"\| claim \| paper \|.*?\n\d+ claims, seed 0:[^\n]*", lambda m: table, text,
                   count=1, flags=re.S)
-    text = re.sub(r"Walkthroughs \(\d+, from `rankcollapse explain --list`\):.*?\n\n"
-                  r"Without a walkthrough \(.*?\.\n", lambda m: walkthrough_lists() + "\n", text,
-                  count=1, flags=re.S)
-    return text
+    return walkthroughs(text)
 
 
 def main(argv=None) -> int:

@@ -30,7 +30,8 @@ IDS = set(REGISTRY) | set(NODES)
 VIEW_FILES = sorted([*ROOT.glob("rankcollapse/commands/*.py"),
                      *ROOT.glob("rankcollapse/blueprint/*.py"),
                      *ROOT.glob("rankcollapse/explain/*.py"),
-                     ROOT / "rankcollapse/cli.py", ROOT / "rankcollapse/wording.py"])
+                     ROOT / "rankcollapse/cli.py", ROOT / "rankcollapse/wording.py",
+                     ROOT / "rankcollapse/notes_generated.py"])
 
 
 def id_literals(source: str, ids) -> list[tuple[int, str]]:
