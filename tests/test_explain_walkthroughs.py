@@ -116,10 +116,12 @@ def test_theorem1_blocks_agree_with_an_independent_float_computation():
     for t in range(T + 1):
         if t:
             Y = A[t - 1] @ Y
-        if t % r == 0:
-            for j in range(inst["d"]):
-                got = mid(oscs[f"t = {t}, column {j + 1}"].lhs_value)
-                assert abs(got - np.ptp(Y[:, j])) < 1e-9, (t, j)
+        for j in range(inst["d"]):
+            got = mid(oscs[f"t = {t}, column {j + 1}"].lhs_value)
+            assert abs(got - np.ptp(Y[:, j])) < 1e-9, (t, j)
+        if t % r == 0:     # mu of Y(t), printed in the Popoviciu rows
+            got = mid(oscs[f"t = {t}: Popoviciu"].lhs_value)
+            assert abs(got - np.linalg.norm(Y - Y.mean(axis=0))) < 1e-9, t
 
 
 def test_ball_min_max_are_rigorous():

@@ -34,9 +34,8 @@ table.walk code{font-size:12px}
 details{margin:4px 0 4px 6px} summary{cursor:pointer}
 .muted{color:#6b7280}
 table.walk td.why{color:#374151;font-style:italic;font-size:12.5px}
-.exercise .answer:not(.shown){color:transparent;background:#e5e7eb;cursor:pointer}
-.exercise .answer:not(.shown) code{color:transparent}
-.exercise .answer:not(.shown)::after{content:"?";color:#6b7280}
+.exercise .answer:not(.shown){color:transparent;background:#e5e7eb;cursor:pointer;
+ border-radius:3px;padding:0 4px}
 details.raw summary{color:#6b7280;font-size:13px}
 @media print{
  header,.tools,.noprint,button,input{display:none!important}

@@ -1,12 +1,13 @@
 """A claim's walkthrough rendered for study: each stage, each value, and each comparison
 with both sides, its verdict and why the step holds (the lemma, equation or hypothesis it
-uses).  Exercise mode hides every right-hand side and verdict until clicked."""
+uses).  Exercise mode hides the value of every right-hand side until clicked (the
+expression stays, so the student computes it)."""
 from __future__ import annotations
 
 from html import escape
 
-#: the exercise switch: hides right-hand sides and verdicts (class ``answer``); a click on a
-#: hidden cell shows it.  Works offline; printing shows everything unless the switch is on.
+#: the exercise switch: hides the value of each right-hand side (class ``answer``); a click
+#: on a hidden value shows it.  Works offline; printing shows everything unless the switch is on.
 EXERCISE_SCRIPT = """<script>
 function rcExercise(btn){var on=document.body.classList.toggle('exercise');
  document.querySelectorAll('.answer.shown').forEach(function(e){e.classList.remove('shown')});
@@ -71,14 +72,14 @@ def walkthrough_html(cid: str) -> str:
             out.append(f"<p class=\"muted\">{escape(st.label)}</p>")
         elif st.kind == "value":
             table.append(f"<tr><td>{escape(st.label)}</td><td><code>{escape(st.lhs)}</code>"
-                         f"</td><td>:=</td><td class=\"answer\"><code>{escape(st.lhs_value)}"
+                         f"</td><td>:=</td><td><code>{escape(st.lhs_value)}"
                          f"</code></td><td></td>{why}</tr>")
         else:
             ok = "ok" if st.as_expected else "bad"
             table.append(f"<tr><td>{escape(st.label)}</td><td><code>{escape(st.lhs)}</code> = "
                          f"{escape(st.lhs_value)}</td><td>{escape(st.rel)}</td>"
-                         f"<td class=\"answer\"><code>{escape(st.rhs)}</code> = "
-                         f"{escape(st.rhs_value)}</td><td class=\"answer {ok}\">"
+                         f"<td><code>{escape(st.rhs)}</code> = <span class=\"answer\">"
+                         f"{escape(st.rhs_value)}</span></td><td class=\"{ok}\">"
                          f"{escape(_verdict(st))}</td>{why}</tr>")
     flush()
     sm = w.summary()

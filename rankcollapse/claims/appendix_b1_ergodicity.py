@@ -297,8 +297,9 @@ def _mask_sample(config: Config, ev: Evidence, sizes, n_random: int, blocks: int
 @claim("lemma-3", "Lemma 3 (Appendix B.1), eq. (13)",
        "G quasi-strongly connected with A1, radius r, A(n) in A_{G,eps} (A_ij >= eps on edges, "
        "0 off G): M(t+kr) - m(t+kr) <= (1 - p eps^r)^k (M(t) - m(t)) for all t, k >= 0 and "
-       "every p in [0, 1] (p = 1 strongest); key fact: every product of r consecutive A's has "
-       "each centre's column >= eps^r, so tau <= 1 - eps^r.",
+       "every p in [0, 1] (p = 1 strongest); key fact: in every product of r consecutive A's "
+       "the column of each centre of eccentricity <= r (one attaining the radius) is >= "
+       "eps^r, so tau <= 1 - eps^r.",
        assumptions=("A1", "quasi-strongly connected", "A(n) in A_{G,eps}"),
        test=T + "test_lemma3_negative_controls", notes=NOTES,
        formal=("RankCollapse.Theorem1.theorem1_core", "RankCollapse.CentreColumn.centre_column",

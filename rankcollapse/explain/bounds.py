@@ -60,6 +60,15 @@ def _osc(col):
     return hi - lo
 
 
+def _mu(Y, n, d, be):
+    """mu(Y) = ||Y - 1 mean(Y)||_F in balls."""
+    total = 0 * Y[0][0]
+    for j in range(d):
+        m = sum((Y[i][j] for i in range(1, n)), Y[0][j]) / n
+        total = total + sum(((Y[i][j] - m) ** 2 for i in range(n)), 0 * m)
+    return be.sqrt(total)
+
+
 def _tau(P, n):
     """Dobrushin's coefficient 1 - min_{i,j} sum_k min(P_ik, P_jk), in balls."""
     worst = None
@@ -104,20 +113,50 @@ def _blocks(w, M, X0, layers, T, be, K):
                   f"1 - min_i P_{k}[i, {c}]", 1 - col,
                   why="Dobrushin: a column >= delta gives tau <= 1 - delta")
     w.section("Every column's oscillation of P(t) X(0) (Corollary 2, column by column)",
-              "Y(t) = A(t-1) ... A(0) X(0) is X(t) without the value matrices. Each block "
-              "multiplies each column's oscillation by at most tau(P_k) <= 1 - eps^r.")
+              "Y(t) = A(t-1) ... A(0) X(0) is X(t) without the value matrices. Each complete "
+              "block multiplies each column's oscillation by at most tau(P_k) <= 1 - eps^r, "
+              "and a partial block by at most 1: after t layers the factor is "
+              "(1 - eps^r)^floor(t/r). Bounding floor(t/r) >= t/r - (r-1)/r turns this into "
+              "C's factor (1 - eps^r)^(-(r-1)/r) times (1 - eps^r)^(t/r).")
     Y = be.asarray(X0)
     osc0 = [_osc(list(Y[:, j])) for j in range(d)]
+    Ys = [Y]
     for t in range(T + 1):
         if t:
             Y = A[t - 1] @ Y
-        if t % r:
-            continue
+            Ys.append(Y)
         for j in range(d):
             osc = _osc(list(Y[:, j]))
             w.compare(f"t = {t}, column {j + 1}", f"osc_{j + 1}(Y({t}))", osc, "<=",
-                      f"(1 - eps^r)^{t // r} osc_{j + 1}(0)", (1 - eps_r) ** (t // r) * osc0[j],
+                      f"(1 - eps^r)^floor({t}/r) osc_{j + 1}(0)",
+                      (1 - eps_r) ** (t // r) * osc0[j],
                       why="Lemma 3 with p = 1: each r-block shrinks osc by 1 - eps^r")
+    w.section("From the columns to mu: Popoviciu, then A3",
+              "mu(Y) <= sqrt(N)/2 sqrt(sum_k osc_k(Y)^2) column by column (Popoviciu), and "
+              "X(t) = Y(t) W_V(0) ... W_V(t-1), so mu(X(t)) <= CV mu(Y(t)) (A3).")
+    half_sqrt_n = be.sqrt(be.scalar(n)) / 2
+    for t in range(0, T + 1, r):
+        Yt = Ys[t]
+        mu_y = _mu(Yt, n, d, be)
+        pop = half_sqrt_n * be.sqrt(sum((_osc(list(Yt[:, j])) ** 2 for j in range(d)),
+                                        0 * mu_y))
+        w.compare(f"t = {t}: Popoviciu", f"mu(Y({t}))", mu_y, "<=",
+                  "sqrt(N)/2 sqrt(sum_k osc_k(Y)^2)", pop,
+                  why="Popoviciu's inequality, column by column")
+        w.compare(f"t = {t}: A3", f"mu(X({t}))", tr.mu()[t], "<=", f"CV mu(Y({t}))",
+                  K.CV * mu_y, why="A3: ||W_V(0)...W_V(t-1)||_2 <= CV")
+    w.section("The paper's route at t = 0: mu through pairwise distances (Appendix B.2)",
+              "The paper bounds each pair difference |X_mj - X_nj| by Corollary 2 and uses "
+              "mu^2 = (1/2N) sum_(m,n) ||X_m - X_n||^2; checked here exactly on X(0) (its "
+              "float64 entries read as rationals).")
+    from fractions import Fraction
+    Xq = [[Fraction(float(v)) for v in row] for row in X0]
+    mean = [sum(Xq[i][j] for i in range(n)) / n for j in range(d)]
+    mu2 = sum((Xq[i][j] - mean[j]) ** 2 for i in range(n) for j in range(d))
+    pairs = sum((Xq[a][j] - Xq[b][j]) ** 2 for a in range(n) for b in range(n) for j in range(d))
+    w.compare("the identity at t = 0", "mu(X(0))^2", mu2, "=",
+              "(1/2N) sum_(m,n) ||X_m(0) - X_n(0)||^2", pairs / (2 * n),
+              why="Appendix B.2's identity (appendix-b2-mu-identity)")
     # the true norm of the value products, beside the bound C_V
     prod = np.eye(d)
     true_cv = 1.0
@@ -140,11 +179,16 @@ def _constants(w, M, X0, layers, T, dps):
                   "Spectral norms are bounded by min(||W||_F, sqrt(||W||_1 ||W||_inf)). Balls "
                   "are printed to 10 digits; the printed radius includes that rounding.")
         w.value("radius of the mask", "r", K.r, why="Definition 5: radius")
-        w.value("centres", "c", [int(c) for c in graphs.center_nodes(M)],
-                why="Definitions 1-5: centres")
+        from theory.theorem2 import centres_within_radius
+        w.value("centres (tokens that reach every token)", "c",
+                [int(c) for c in graphs.center_nodes(M)], why="Definitions 1-5: centres")
+        w.value("centres of eccentricity <= r (the ones Lemma 3 walks from)", "c_r",
+                [int(c) for c in centres_within_radius(M)],
+                why="Definition 5: a centre attaining the radius")
         w.value("largest in-degree", "max_i |N_i|", K.max_in_degree,
                 why="softmax denominator has |N_i| terms")
-        w.value("largest input token norm", "B0 = max_j ||X_j(0)||", B0)
+        w.value("largest input token norm", "B0 = max_j ||X_j(0)||", B0,
+                why="the input (rounded up in balls)")
         w.value("A3 over the horizon: an UPPER BOUND on the spectral norms, from "
                 "min(||W||_F, sqrt(||W||_1 ||W||_inf)) (the true value is shown further down)",
                 "CV >= max(1, sup_t ||W_V(0)...W_V(t-1)||_2)", K.CV,
@@ -156,11 +200,15 @@ def _constants(w, M, X0, layers, T, dps):
                 why="A2 + Cauchy-Schwarz: |R_ij| <= S")
         w.value("Lemma 1's constant", "eps = exp(-2S) / max_i |N_i|", K.eps,
                 why="Lemma 1: eps = e^{-2S}/max|N_i|")
+        w.note("S is taken layer by layer (B_t and the norms of layer t), so it is at most "
+               "the statement's B^2 C_Q C_K / sqrt(d_qk): a smaller S gives a larger eps, and "
+               "Lemma 1's argument holds for each layer separately.")
         q = 1 - K.eps ** K.r
         w.value("per-layer rate of the bound", "(1 - eps^r)^(1/r)", K.rate(),
                 why="Lemma 3: tau <= 1 - eps^r per r layers")
         osc2 = (K.C_floor * 2 / K.CV) ** 2 / n
-        w.value("sum of squared column oscillations of X(0) (upper)", "sum_k osc_k(0)^2", osc2)
+        w.value("sum of squared column oscillations of X(0) (upper)", "sum_k osc_k(0)^2", osc2,
+                why="enters C through Popoviciu")
         w.value("the constant of Theorem 1",
                 "C = CV sqrt(N)/2 sqrt(sum_k osc_k(0)^2) (1-eps^r)^(-(r-1)/r)", K.C,
                 why="A3, Popoviciu, Corollary 2's C")
@@ -181,12 +229,6 @@ def theorem1(mask, n, d, T, seed, dps):
         tr = _blocks(w, M, X0, layers, T, be, K)
     mus = tr.mu()
     with be.context():
-        Xb = be.asarray(X0)
-        w.section("Popoviciu at t = 0 (our route)",
-                  "mu(Y) <= sqrt(N)/2 sqrt(sum_k osc_k(Y)^2), column by column.")
-        w.compare("t = 0", "mu(X(0))", mus[0], "<=", "sqrt(N)/2 sqrt(sum_k osc_k(0)^2)",
-                  K.C_floor / K.CV, why="Popoviciu's inequality, column by column")
-        del Xb
         w.section("Theorem 1: mu(X(t)) <= C (1 - eps^r)^(t/r)")
         for t in range(T + 1):
             w.compare(f"t = {t}", f"mu(X({t}))", mus[t], "<=", f"C (1-eps^r)^({t}/r)",
