@@ -478,6 +478,8 @@ def lemma13(d: int, w=2) -> Evidence:
                                  str(b.get("x_(d-1)(1)_squared_times_w2")),
                              "x_(d-1)(1) (decimal)": b.get("x_(d-1)(1)"),
                              "rerun": f"counterexamples.f3.boundary_witness({d}, {w})"},
-                    narrower="holds for d = 3 (exact); for d >= 4 under the extra hypothesis "
-                             "Delta(rho(t)) >= 0 for all t (decided exactly by "
-                             "invariance_certificate); token 2 still converges to B")
+                    narrower="holds for d = 3 (exact); for d = 4..6 under the extra "
+                             "hypothesis Delta(rho(t)) >= 0 for all t (the boundary identity is "
+                             "symbolic for d = 3..6; the hypothesis is decided exactly by "
+                             "invariance_certificate); token 2 still converges to B in the "
+                             "sampled runs")

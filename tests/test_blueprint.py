@@ -296,7 +296,11 @@ def test_broken_edge_rule():
 def test_book_holds_every_page_in_order_and_prints(site):
     book = (site / "book.html").read_text()
     ids = re.findall(r'<section id="([a-z0-9-]+)" class="chapter">', book)
-    assert ids == list(D.graph()["nodes"])
+    assert sorted(ids) == sorted(D.graph()["nodes"])
+    # paper order: popoviciu (declared beside Theorem 1) comes right after that module's
+    # claims, long before the beyond-the-paper chapters
+    assert ids.index("theorem-1") < ids.index("popoviciu") < ids.index("lemma-2")
+    assert '<svg id="bookgraph"' in book and '<svg id="route-theorem-1-paper"' in book
     assert "@media print" in book and 'href="#lemma-1"' in book
     assert 'src="../' not in book
 
@@ -329,3 +333,32 @@ def test_no_empty_section_and_every_claim_has_an_idea(site):
         assert "<h2>Walkthrough" in main, cid
         idea = main[main.index("<h2>Proof idea</h2>"):]
         assert "<p>-</p>" not in idea[:idea.index("<b>Uses:</b>")], cid
+
+
+def test_no_edge_runs_across_a_box():
+    """Every edge is drawn in the gaps between columns and, in a column it skips, through a
+    slot of its own: the straight piece at height y inside a column meets no node box of
+    that column.  Negative control: with the slots removed (waypoints at a box's height),
+    the check reports the crossing."""
+    from rankcollapse.blueprint.graph import NODE_H, NODE_W, layout
+    g = D.graph()
+    pos = layout(g["nodes"], g["edges"])
+
+    def crossings(waypoints):
+        out = []
+        for (u, v), via in waypoints.items():
+            for wx, wy in via:
+                for n, (x, y) in ((n, p) for n, p in pos.items()
+                                  if n not in (None, "waypoints")):
+                    if x == wx and y - 1 <= wy <= y + NODE_H + 1:
+                        out.append((u, v, n))
+        return out
+
+    assert pos["waypoints"] and any(pos["waypoints"].values())
+    assert crossings(pos["waypoints"]) == []
+    (u, v), via = next((e, w) for e, w in pos["waypoints"].items() if w)
+    x, _ = via[0]
+    box = next(p for n, p in pos.items() if n not in (None, "waypoints") and p[0] == x)
+    planted = {(u, v): [(x, box[1] + NODE_H / 2)]}
+    assert crossings(planted)
+    assert NODE_W > 0

@@ -60,6 +60,18 @@ def run_results(ids=None, seed: int = 0, progress: bool = True) -> list[dict]:
     return out
 
 
+def book_order(registry) -> list[str]:
+    """Paper order for the book: each card module's claims (in CARD_MODULES order), then
+    the non-claim nodes declared in that module."""
+    from rankcollapse.claims import CARD_MODULES, NODES
+    out = []
+    for mod, _ in CARD_MODULES:
+        full = f"rankcollapse.claims.{mod}"
+        out += [c.id for c in registry.values() if c.module == full]
+        out += [n.id for n in NODES.values() if n.module == full]
+    return out
+
+
 def _figures(figdir, names, out: Path) -> list:
     got = []
     for name in names:
@@ -175,7 +187,12 @@ def build(out, results: list[dict] | None = None, *, figures=None) -> dict:
              "<th>status</th><th>level</th><th>scope</th></tr>" + "".join(rows) + "</table>")
     (out / "claims.html").write_text(H.page("rankcollapse blueprint: all claims", table))
     book = out / "book.html"
-    book.write_text(H.book(bodies, f"<p>{escape(summary)}. The graph is on "
-                                   '<a href="index.html">index.html</a>.</p>'))
+    by_id = dict(bodies)
+    order = [nid for nid in book_order(reg) if nid in by_id]
+    order += [nid for nid in by_id if nid not in order]
+    intro = ("<p>" + escape(summary) + ".</p>" + "".join(legend) + routes +
+             "<h2>All definitions, lemmas, corollaries, theorems, remarks and findings</h2>"
+             f'<div class="graphbox">{G.svg(g, res, href=lambda n: f"#{n}", svg_id="bookgraph", fit=True)}</div>')
+    book.write_text(H.book([(nid, by_id[nid]) for nid in order], intro))
     return {"index": index, "table": out / "claims.html", "pages": pages, "book": book,
             "nodes": list(nodes), "edges": edges}

@@ -70,11 +70,15 @@ KEY_LABELS = {
 
 
 def label(k: str) -> str:
+    """The human label of an evidence key; the key itself (as in ``verify --json``) is the
+    tooltip."""
     lab = KEY_LABELS.get(k, k.replace("_", " "))
-    return f'{escape(lab)} <code>{escape(k)}</code>' if lab != k else f"<code>{escape(k)}</code>"
+    return f'<span title="JSON key: {escape(k)}">{escape(lab)}</span>'
 
 
 def _scalar(v) -> str:
+    if v is None:
+        return '<span class="muted">none</span>'
     s = v if isinstance(v, str) else json.dumps(v)
     if len(s) > 300:
         return (f"<details><summary>{escape(s[:110])}\u2026 ({len(s)} chars)</summary>"
@@ -149,13 +153,11 @@ def part_html(p: dict, number: str, name, depth: int) -> str:
             badge(kind) + (badge(f"covers the {role}") if role else "") +
             escape(p.get("statement", "")))
     body = ""
-    if sc:
-        body += (f"<p><b>Covers:</b> {escape(sc.get('domain') or '-')}"
-                 + (f"; <b>how:</b> {escape(sc.get('method'))}" if sc.get("method") else "")
-                 + (f"; <b>generator:</b> {escape(str(sc.get('generator')))}"
-                    if sc.get("generator") else "")
-                 + (f"; <b>seed:</b> {escape(str(sc.get('seed')))}"
-                    if sc.get("seed") is not None else "") + "</p>")
+    said = [f"<b>{k}:</b> {escape(str(v))}" for k, v in (
+        ("covers", sc.get("domain")), ("how", sc.get("method")),
+        ("generator", sc.get("generator")), ("seed", sc.get("seed"))) if v not in (None, "")]
+    if said:
+        body += "<p>" + "; ".join(said) + "</p>"
     body += evidence_html(p.get("details", {}), depth + 1, number=number)
     if p.get("witness") is not None:
         body += f"<p>witness:</p><pre>{escape(json.dumps(p['witness'], indent=1)[:4000])}</pre>"

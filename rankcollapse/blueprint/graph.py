@@ -56,24 +56,42 @@ def levels(nodes, edges) -> dict:
     return memo
 
 
+DUMMY_H = 8          # height of the slot a long edge takes in a column it passes through
+
+
 def layout(nodes: dict, edges) -> dict:
-    """``{id: (x, y)}`` (top-left corners) plus the canvas size under key ``None``."""
+    """``{id: (x, y)}`` (top-left corners), the canvas size under key ``None``, and under
+    key ``"waypoints"`` a list of ``(x, y)`` per long edge ``(u, v)``: an edge that skips
+    columns takes a thin slot of its own in each column it crosses (a dummy node, placed
+    by the same barycentre sweeps), so it is drawn between the boxes, never across one."""
     lv = levels(nodes, edges)
     ncol = max(lv.values(), default=0) + 1
     kinds = list(KIND_TAG)
     cols = [sorted((n for n in nodes if lv[n] == c),
                    key=lambda n: (kinds.index(nodes[n]["kind"]) if nodes[n]["kind"] in kinds
                                   else 99, n)) for c in range(ncol)]
-    preds = {n: [] for n in nodes}
-    succs = {n: [] for n in nodes}
+    preds: dict = {n: [] for n in nodes}
+    succs: dict = {n: [] for n in nodes}
+    chains = {}
     for u, v, _ in edges:
-        preds[v].append(u)
-        succs[u].append(v)
+        prev = u
+        chain = []
+        for c in range(lv[u] + 1, lv[v]):
+            dmy = ("dummy", u, v, c)
+            cols[c].append(dmy)
+            preds[dmy], succs[dmy] = [], []
+            chain.append(dmy)
+            preds[dmy].append(prev)
+            succs[prev].append(dmy)
+            prev = dmy
+        preds[v].append(prev)
+        succs[prev].append(v)
+        chains[(u, v)] = chain
 
     def pos_index():
         return {n: i for col in cols for i, n in enumerate(col)}
 
-    for sweep in range(6):
+    for sweep in range(8):
         idx = pos_index()
         rng = range(1, ncol) if sweep % 2 == 0 else range(ncol - 2, -1, -1)
         for c in rng:
@@ -84,14 +102,25 @@ def layout(nodes: dict, edges) -> dict:
                 return sum(ps) / len(ps) if ps else idx[n]
             cols[c].sort(key=bary)
             idx = pos_index()
-    tallest = max(len(c) for c in cols) if cols else 0
-    out = {}
+
+    def height(n):
+        return DUMMY_H if isinstance(n, tuple) else NODE_H
+
+    col_h = [sum(height(n) for n in col) + max(len(col) - 1, 0) * GAP_Y for col in cols]
+    tallest = max(col_h, default=0)
+    out: dict = {}
+    centre = {}
     for c, col in enumerate(cols):
-        off = (tallest - len(col)) * (NODE_H + GAP_Y) / 2
-        for i, n in enumerate(col):
-            out[n] = (PAD + c * (NODE_W + GAP_X), PAD + off + i * (NODE_H + GAP_Y))
-    out[None] = (2 * PAD + ncol * NODE_W + (ncol - 1) * GAP_X,
-                 2 * PAD + tallest * NODE_H + max(tallest - 1, 0) * GAP_Y)
+        y = PAD + (tallest - col_h[c]) / 2
+        x = PAD + c * (NODE_W + GAP_X)
+        for n in col:
+            if isinstance(n, tuple):
+                centre[n] = (x, y + DUMMY_H / 2)
+            else:
+                out[n] = (x, y)
+            y += height(n) + GAP_Y
+    out[None] = (2 * PAD + ncol * NODE_W + (ncol - 1) * GAP_X, 2 * PAD + tallest)
+    out["waypoints"] = {e: [centre[d] for d in ch] for e, ch in chains.items()}
     return out
 
 
@@ -147,14 +176,25 @@ def broken_edge(used_result: dict | None) -> bool:
     return bool(used_result) and used_result.get("status") == "fails"
 
 
-def _edge(x1, y1, x2, y2, route, extra="", broken=False):
+def _curve(x1, y1, x2, y2) -> str:
+    dx = max((x2 - x1) / 2, 20)
+    return f" C{x1 + dx:.1f},{y1:.1f} {x2 - dx:.1f},{y2:.1f} {x2:.1f},{y2:.1f}"
+
+
+def _edge(x1, y1, x2, y2, route, extra="", broken=False, via=()):
+    """An edge from (x1, y1) to (x2, y2); ``via`` are the left ends of the thin slots it
+    takes in the columns it crosses (it runs straight through each slot)."""
     colour, dash = ROUTE_STYLE[route]
     marker = f"arrow-{route}"
     width = "1.3"
     if broken:
         colour, marker, width = BROKEN, "arrow-broken", "2.4"
-    dx = max((x2 - x1) / 2, 20)
-    d = f"M{x1:.1f},{y1:.1f} C{x1 + dx:.1f},{y1:.1f} {x2 - dx:.1f},{y2:.1f} {x2:.1f},{y2:.1f}"
+    d = f"M{x1:.1f},{y1:.1f}"
+    x, y = x1, y1
+    for wx, wy in via:
+        d += _curve(x, y, wx, wy) + f" L{wx + NODE_W:.1f},{wy:.1f}"
+        x, y = wx + NODE_W, wy
+    d += _curve(x, y, x2, y2)
     da = f' stroke-dasharray="{dash}"' if dash else ""
     cls = f"edge route-{route}" + (" broken" if broken else "")
     title = "<title>broken step: the statement used fails as printed</title>" if broken else ""
@@ -194,7 +234,8 @@ def svg(graph: dict, results: dict, href=lambda n: f"claims/{n}.html", *,
         (x1, y1), (x2, y2) = pos[u], pos[v]
         parts.append(_edge(x1 + NODE_W, y1 + NODE_H / 2, x2, y2 + NODE_H / 2, route,
                            f' data-from="{escape(u)}" data-to="{escape(v)}"',
-                           broken=broken_edge(results.get(u))))
+                           broken=broken_edge(results.get(u)),
+                           via=pos["waypoints"].get((u, v), ())))
     for n, e in nodes.items():
         x, y = pos[n]
         parts.append(node_svg(n, e, results.get(n), x, y, href(n)))

@@ -183,6 +183,9 @@ def claim_body(nid: str, e: dict, claim, res: dict | None, used_by: dict,
     parts.append(f"<p><b>Used by:</b> {_links(sorted(used_by.get(nid, [])))}</p>")
     if walkthrough:
         parts.append(walkthrough_html(nid))
+    elif not claim:
+        parts.append("<h2>Walkthrough</h2><p class=\"muted\">None: a node of the graph, not a "
+                     "claim; the claims that use it (above) show it at work.</p>")
     elif claim:
         kind = ((res or {}).get("scope") or {}).get("kind")
         why = claim.no_walkthrough or {
@@ -234,19 +237,20 @@ def claim_body(nid: str, e: dict, claim, res: dict | None, used_by: dict,
         if walkthrough:
             parts.append(f'<tr><td class="k">walkthrough</td><td><code>rankcollapse explain '
                          f'{escape(nid)}</code></td></tr>')
+    missing = [name for name, rel in figures if not rel]
+    if missing:
+        parts.append('<tr><td class="k">figures</td><td>' + ", ".join(
+            f"<code>{escape(n)}</code>" for n in missing) + " (not in this build: <code>"
+            "rankcollapse figures --out DIR</code>, then rebuild with <code>--figures DIR"
+            "</code>)</td></tr>")
     parts.append("</table>")
-    if figures:
+    shown = [(name, rel) for name, rel in figures if rel]
+    if shown:
         parts.append("<h2>Figure</h2>")
-        for name, rel in figures:
-            if rel:
-                parts.append(f'<figure><img src="{escape(rel)}" alt="{escape(name)}" '
-                             f'style="max-width:100%"><figcaption>{escape(name)}.png '
-                             "(from <code>rankcollapse figures</code>)</figcaption></figure>")
-            else:
-                parts.append(f"<p class=\"muted\">Illustrated by <code>{escape(name)}</code>: "
-                             f"run <code>rankcollapse figures --out DIR --only "
-                             f"{escape('theory' if name.startswith('theory_') else name)}</code> and rebuild with "
-                             "<code>--figures DIR</code>.</p>")
+        for name, rel in shown:
+            parts.append(f'<figure><img src="{escape(rel)}" alt="{escape(name)}" '
+                         f'style="max-width:100%"><figcaption>{escape(name)}.png '
+                         "(from <code>rankcollapse figures</code>)</figcaption></figure>")
     return "".join(parts)
 
 
@@ -259,7 +263,8 @@ def book(bodies: list[tuple[str, str]], intro: str) -> str:
     """Every page in one document (``book.html``, for reading away from the screen and for
     ``--pdf``): the bodies of ``claims/<id>.html`` in paper order, links turned into
     anchors within the book."""
-    out = [f"<h1>rankcollapse blueprint: every claim</h1>{intro}"]
+    out = [f'<section class="front"><h1>rankcollapse blueprint: every claim</h1>{intro}'
+           "</section>"]
     for nid, body in bodies:
         body = body.replace('src="../', 'src="').replace('href="../', 'href="')
         body = re.sub(r'href="([a-z0-9-]+)\.html"', r'href="#\1"', body)

@@ -20,9 +20,12 @@ h1{font-size:22px;margin:8px 0} h2{font-size:18px;margin:22px 0 6px;border-botto
 .col h3{margin:2px 0 6px;font-size:15px}
 .paper h3{color:#c2410c} .ours h3{color:#1d4ed8}
 table{border-collapse:collapse;margin:4px 0;font-size:13.5px}
-td,th{border:1px solid #e5e7eb;padding:3px 7px;vertical-align:top;text-align:left}
+td,th{border:1px solid #e5e7eb;padding:3px 7px;vertical-align:top;text-align:left;
+ overflow-wrap:anywhere}
+main table{max-width:100%} code{overflow-wrap:anywhere}
 td.k{white-space:nowrap;color:#374151} td.k code{color:#6b7280;font-size:12px}
-pre{background:#f3f4f6;padding:8px;overflow:auto;font-size:12.5px;max-height:340px}
+pre{background:#f3f4f6;padding:8px;overflow:auto;font-size:12.5px;max-height:340px;
+ white-space:pre-wrap;overflow-wrap:anywhere}
 pre.coq{white-space:pre-wrap;word-break:break-word;max-height:none}
 table.walk td.ok{color:#047857} table.walk td.bad{color:#b91c1c;font-weight:700}
 table.walk code{font-size:12px}
@@ -45,7 +48,7 @@ details.raw summary{color:#6b7280;font-size:13px}
  .graphbox svg{max-width:100%;height:auto}
  pre{max-height:none;white-space:pre-wrap;word-break:break-word}
  details:not([open]) > *:not(summary){display:none}
- h1,h2,h3{break-after:avoid} table,figure,.math{break-inside:avoid}
+ h1,h2,h3{break-after:avoid} tr,figure,.math,summary{break-inside:avoid}
  .cols{display:block} .col{margin:4px 0}
  a{color:inherit;text-decoration:none}
  section.chapter{break-before:page}

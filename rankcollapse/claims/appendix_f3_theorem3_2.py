@@ -45,7 +45,8 @@ NOTES = "Theorem 3 (2), Appendix F.3: Lemmas 12-13, coupled dynamics, stability"
 @claim("lemma-12", "Appendix F.3, Lemma 12",
        "Token 1 at e_d, positive ratios rho_i = x_i/x_1 (i <= d-1): the next ratio "
        "y' = x_d(t+1)/x_(d-1)(t+1) is h_t(y) = c_t (w + y + 1/x_(d-1)) with "
-       "c_t = rho_(d-1)(t)/rho_(d-1)(t+1) in (0, 1], and dh/dy = c_t (1 + x_d) > 0",
+       "c_t = rho_(d-1)(t)/rho_(d-1)(t+1) in (0, 1], and dh/dy = c_t (1 + x_d) > 0 "
+       "(checked for d = 3 and 4, symbolic in w, y and the ratios)",
        assumptions=("causal mask", "W_Q = W_K = 0", "W_V = I + wJ", "token 1 at e_d"),
        test="tests/test_f3.py::test_lemma12_symbolic", notes=NOTES,
        erratum=("misprint", "The single-fraction form of h has the wrong denominator; correct: h = (w X_{2,d-1} + X_{2,d} + 1)/(w X_{2,d-2} + X_{2,d-1}) with argument X_{2,d}/X_{2,d-1}; the factorised form, which the proof uses, is right and the lemma holds."),
@@ -78,12 +79,13 @@ def check_lemma12(config) -> Evidence:
 
 @claim("lemma-13", "Appendix F.3, Lemma 13",
        "Token 1 at e_d, w > 1: x_i(0) < 0 (i <= d-2), x_(d-1)(0) <= -1/w and (41) "
-       "f(0) <= sqrt(w^2-1) imply x_(d-1)(t) <= -1/w for all t. True for d = 3 (and (41) is "
-       "redundant there); FALSE for d >= 4 (exact one-step witness); holds for all d under "
-       "the extra hypothesis Delta(rho(t)) >= 0 for all t",
+       "f(0) <= sqrt(w^2-1) imply x_(d-1)(t) <= -1/w for all t. True for d = 3 and every "
+       "w > 1 (and (41) is redundant there); FALSE at d = 4, w = 2 (exact one-step witness; "
+       "also d = 5, w = 3/2); with the extra hypothesis Delta(rho(t)) >= 0 for all t the "
+       "region is kept (boundary identity checked symbolically for d = 3..6)",
        assumptions=("causal mask", "W_Q = W_K = 0", "W_V = I + wJ", "token 1 at e_d"),
        test="tests/test_f3.py::test_lemma13_fails_for_d4_with_exact_witness", notes=NOTES,
-       erratum=("false as printed", "For d >= 4 the invariance X_{2,d-1}(t) <= -1/w fails: exact witness d = 4, w = 2 meets every printed hypothesis (negative coordinates, X_{2,d-1}(0) <= -1/w, (41) under either reading, positive r_i, token 1 at e_d); the step 'f is non-increasing' fails. For d = 3 the lemma holds."),
+       erratum=("false as printed", "At d = 4 the invariance X_{2,d-1}(t) <= -1/w fails: the exact witness at d = 4, w = 2 meets every printed hypothesis (negative coordinates, X_{2,d-1}(0) <= -1/w, (41) under either reading, positive r_i, token 1 at e_d); the step 'f is non-increasing' fails (an exact witness at d = 5, w = 3/2 too; other d >= 4 are not checked). For d = 3 the lemma holds."),
        kind="lemma",
        uses=["lemma-12"],
        walkthrough=walk.appendix_e_f.lemma13,

@@ -167,9 +167,9 @@ def lemma1(cfg: Config):
        formal_note="Coq's theorem1_mu is Theorem 1 with every W_V(t) = I, for attention "
                    "matrices already known to lie in A_{G,eps}: it bounds mu^2 (no square "
                    "roots over a real field) by (N/4) (1 - eps^r)^(2 floor(t/r)) sum_j "
-                   "osc(X e_j)^2, so C^2 = (N/4) sum_j osc(X(0) e_j)^2 / (1 - eps^r)^2 for the "
-                   "real exponent t/r (looser than the C of the walkthrough, which uses Corollary 2's "
-                   "attained constant). A_{G,eps} in Coq does not require zeros off the mask "
+                   "osc(X e_j)^2; with floor(t/r) >= (t - r + 1)/r this gives the walkthrough's "
+                   "C = (sqrt(N)/2) sqrt(sum_j osc(X(0) e_j)^2) (1 - eps^r)^(-(r-1)/r) with "
+                   "C_V = 1. A_{G,eps} in Coq does not require zeros off the mask "
                    "(more general than the paper). Not formalised: Lemma 1's score bound "
                    "(which supplies eps), general W_V under A3, and the step from floor(t/r) "
                    "to t/r.",
@@ -232,7 +232,8 @@ def theorem1(cfg: Config):
         "sum_j osc(X e_j)^2 for every sequence P_1..P_t in A_{G,eps}",
         "W_V(t) = I, attention matrices given in A_{G,eps}: every N >= 1, d >= 0, every mask "
         "with all self-loops and a centre reaching every token in <= r steps, every eps >= 0, "
-        "every finite sequence in A_{G,eps}, every X, over every real field")
+        "every finite sequence in A_{G,eps}, every X, over every real field",
+        role="ingredient")     # a special case (W_V = I), not the whole statement
     return combine("Theorem 1: the case W_V = I proved in Coq for every N, mask, eps and "
                    "horizon (given attention in A_{G,eps}); Lemma 1's weight bound (every "
                    "in-degree <= 6, z3) and Popoviciu's step (every N, symbolic) as "
