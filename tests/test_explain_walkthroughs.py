@@ -134,3 +134,28 @@ def test_ball_min_max_are_rigorous():
     assert _min(a, b).contains(1) and _max(a, b).contains(3)
     assert not _min(a, b).contains(3) and not _max(a, b).contains(1)
     assert _osc([b, a, flint.arb(2)]).contains(2)
+
+
+def test_theorem32_gap_pieces_match_an_independent_float_computation():
+    """The partition test L(p_(k+1) + D/2) - L(p_k) < D printed by the walkthrough, against
+    L(a) = a + atan2(w cos^2 a, 1 + w sin a cos a) evaluated here in floats."""
+    import math
+
+    from counterexamples.coupled_proof import find_traps, propagate_box
+    from fractions import Fraction as Fr
+    w = explain("theorem-3-2")
+    traps = find_traps(Fr(2))
+    _, _, idx = propagate_box((Fr(3, 16), Fr(1, 4), Fr(7, 16), Fr(1, 2)), traps, Fr(2))
+    tr = traps[idx]
+
+    def L(a):
+        return a + math.atan2(2 * math.cos(a) ** 2, 1 + 2 * math.sin(a) * math.cos(a))
+    phi_c, D = float(tr.phi_c), float(tr.D)
+    ps = [phi_c + (math.pi / 2 - phi_c) * k / tr.pieces for k in range(tr.pieces)]
+    ps.append(math.pi / 2)
+    rows = [s for s in w.steps if s.label.startswith("piece k = ")]
+    assert rows and all(s.holds for s in rows)
+    for s in rows:
+        k = int(s.label.split("=")[1].split()[0])
+        mid = float(s.lhs_value.strip("[]").split("+/-")[0])
+        assert abs(mid - (L(ps[k + 1] + D / 2) - L(ps[k]))) < 1e-9, k

@@ -191,7 +191,7 @@ def check_lemma13_coupled(config) -> Evidence:
        test="tests/test_plane_reduction.py::test_theorem_every_n_and_d", notes=NOTES,
        erratum=("proof gap", "The paper's proof analyses the decoupled system (earlier tokens frozen at their limits) and for d >= 4 rests on the false Lemma 13; the statement itself is proved here by another route: the coupled N = d = 2 system is certified and every N, d reduces to it with W_V = (S (+) 0)/||S||."),
        kind="theorem",
-       uses=["lemma-12", "lemma-13", "theorem-3-1"],
+       uses=["lemma-12", "lemma-13", "theorem-3-1", "appendix-e-fixed-points"],
        ours=["lemma-11", "appendix-e-fixed-points", "plane-reduction"],
        repair=("Certify the coupled N = d = 2 system (traps and boxes in arb, using "
                "Appendix E's monotone angle map) instead of the token-by-token argument, "

@@ -256,6 +256,22 @@ def theorem32():
         thA = pi - (1 / wa).acos()
         w.compare("j_lo above theta_A (limit map goes to B)", "j_lo", j_lo, ">",
                   "theta_A = pi - acos(1/w)", thA, why="Appendix E: basin of B above theta_A")
+        w.section("The gap never exceeds D: L(phi + D/2) - L(phi) <= D on [phi_c, pi/2]",
+                  f"Split [phi_c, pi/2] into {tr.pieces} pieces [p_k, p_(k+1)]; L is "
+                  "increasing, so on a piece the new gap is at most L(p_(k+1) + D/2) - "
+                  "L(p_k). Shown: the first three pieces and the tightest one; the "
+                  "cross-check below runs every piece.")
+        half = pi / 2
+        ps = [phi_c + (half - phi_c) * k / tr.pieces for k in range(tr.pieces)] + [half]
+        from counterexamples.coupled_traps import L as angle_map
+        gaps = [angle_map(ps[k + 1] + D / 2, wa) - angle_map(ps[k], wa)
+                for k in range(tr.pieces)]
+        tight = max(range(tr.pieces), key=lambda k: gaps[k].mid())
+        for k in sorted({0, 1, 2, tight} & set(range(tr.pieces))):
+            w.compare(f"piece k = {k}" + (" (the tightest)" if k == tight else ""),
+                      f"L(p_{k + 1} + D/2) - L(p_{k})", gaps[k], "<", "D", D,
+                      why="L increasing (L' = 1/|u W_V|^2 > 0): a piece's gap is bounded "
+                          "by its corners")
         cert = C.certify_trap(tr, wq)
         w.compare(f"cross-check: certify_trap ({cert['comparisons']} ball comparisons, "
                   f"{tr.pieces} pieces)", "status", cert["status"], "=", "holds", "holds",
