@@ -21,7 +21,22 @@ class _Parser(argparse.ArgumentParser):
     """Bad arguments: one line naming the argument (no usage block), exit code 2."""
 
     def error(self, message):
-        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+        self.exit(2, f"{self.prog}: error: {one_mention(message)} (see {self.prog} --help)\n")
+
+
+def one_mention(message: str) -> str:
+    """argparse prefixes ``argument --out:`` to a type's message, which often names the
+    option itself: say it once.
+
+    >>> one_mention("argument --out: --out: '/proc/x' is on a pseudo filesystem")
+    "argument --out: '/proc/x' is on a pseudo filesystem"
+    >>> one_mention("argument --n: --n must be between 1 and 9, got -3")
+    'argument --n: must be between 1 and 9, got -3'
+    >>> one_mention("argument --seed: the seed must be an integer >= 0")
+    'argument --seed: the seed must be an integer >= 0'
+    """
+    import re
+    return re.sub(r"^argument (\S+): \1:? ", r"argument \1: ", message)
 
 
 def build_parser() -> argparse.ArgumentParser:

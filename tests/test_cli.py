@@ -34,7 +34,7 @@ def test_simulate_table_and_plot(tmp_path, capsys):
 
 @pytest.mark.parametrize("argv, msg", [
     (["simulate", "--mask", "nope"], "unknown mask family"),
-    (["simulate", "--n", "0"], "--n must be between 1 and"),
+    (["simulate", "--n", "0"], "argument --n: must be between 1 and"),
     (["simulate", "--backend", "quad"], "unknown backend"),
     (["verify", "--claim", "no-such-claim"], "unknown claim"),
 ])
@@ -123,3 +123,17 @@ def test_thorough_announces_its_measured_time(capsys):
     err = capsys.readouterr().err
     assert "[verify] --thorough: 1 claim, about" in err and "peak memory" in err
     assert "lemma-5: holds" in err
+
+
+def test_an_option_error_names_the_option_once(capsys):
+    from rankcollapse.cli import main, one_mention
+    assert one_mention("argument --n: --n must be between 1 and 9") == \
+        "argument --n: must be between 1 and 9"
+    assert one_mention("argument --seed: the seed must be >= 0") == \
+        "argument --seed: the seed must be >= 0"
+    try:
+        main(["simulate", "--n", "-3"])
+    except SystemExit as exc:
+        assert exc.code == 2
+    err = capsys.readouterr().err
+    assert "argument --n: must be between 1 and" in err and err.count("--n") == 1
