@@ -362,3 +362,16 @@ def test_no_edge_runs_across_a_box():
     planted = {(u, v): [(x, box[1] + NODE_H / 2)]}
     assert crossings(planted)
     assert NODE_W > 0
+
+
+def test_only_solver_text_is_folded():
+    """SMT-LIB text is folded under its own summary; other values whose keys merely look
+    alike (a model type, a query's short name) stay in the table."""
+    from rankcollapse.blueprint.evidence import evidence_html, is_solver_text
+    smt = "(declare-fun E () Real)\n(assert (>= E 1.0))\n(check-sat)"
+    html = evidence_html({"query": smt, "model_type": "gemma2", "name": "lemma2-base-n2"})
+    assert is_solver_text(smt) and not is_solver_text("gemma2") and not is_solver_text(3)
+    assert html.count('<details class="raw">') == 1
+    raw = html[html.index('<details class="raw">'):]
+    assert "declare-fun" in raw and "gemma2" not in raw
+    assert "gemma2" in html and "lemma2-base-n2" in html

@@ -93,12 +93,15 @@ def scope_text(scope) -> str:
     return st(scope, long=True)
 
 
-#: keys whose values are solver input or output: shown only when asked (folded)
-RAW_KEYS = ("smt2", "smt", "query", "smtlib", "model", "traceback")
+def is_solver_text(v) -> bool:
+    """A value that is a solver query (SMT-LIB text): shown only when asked (folded).
+    Decided by the text, not the key (``model_type`` or a query's short name stay shown).
 
-
-def _is_raw(k: str) -> bool:
-    return any(r in k.lower() for r in RAW_KEYS)
+    >>> is_solver_text("(declare-fun E () Real)\\n(assert (>= E 1.0))"), is_solver_text("gemma2")
+    (True, False)
+    """
+    return isinstance(v, str) and v.lstrip().startswith("(") and (
+        "(declare-" in v or "(assert" in v or "(set-" in v)
 
 
 def evidence_html(d, depth: int = 0, part_names=None, number: str = "") -> str:
@@ -119,7 +122,7 @@ def evidence_html(d, depth: int = 0, part_names=None, number: str = "") -> str:
     for k, v in d.items():
         if (k == "parts" and subparts) or k == "traceback":
             continue
-        if _is_raw(k):
+        if is_solver_text(v):
             raw.append((k, v))
             continue
         if isinstance(v, dict) and v and depth < 4:
