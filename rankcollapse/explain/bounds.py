@@ -7,6 +7,7 @@ import numpy as np
 from numeric import masks
 from numeric.dynamics import simulate
 from numeric.errors import RankCollapseError
+from numeric.measures import mu
 from numeric.precision import get_backend
 from numeric.weights import gaussian, haar_orthogonal
 from theory import bounds as B
@@ -58,15 +59,6 @@ def _osc(col):
     for v in col[1:]:
         hi, lo = _max(hi, v), _min(lo, v)
     return hi - lo
-
-
-def _mu(Y, n, d, be):
-    """mu(Y) = ||Y - 1 mean(Y)||_F in balls."""
-    total = 0 * Y[0][0]
-    for j in range(d):
-        m = sum((Y[i][j] for i in range(1, n)), Y[0][j]) / n
-        total = total + sum(((Y[i][j] - m) ** 2 for i in range(n)), 0 * m)
-    return be.sqrt(total)
 
 
 def _tau(P, n):
@@ -137,7 +129,7 @@ def _blocks(w, M, X0, layers, T, be, K):
     half_sqrt_n = be.sqrt(be.scalar(n)) / 2
     for t in range(0, T + 1, r):
         Yt = Ys[t]
-        mu_y = _mu(Yt, n, d, be)
+        mu_y = mu(Yt)
         pop = half_sqrt_n * be.sqrt(sum((_osc(list(Yt[:, j])) ** 2 for j in range(d)),
                                         0 * mu_y))
         w.compare(f"t = {t}: Popoviciu", f"mu(Y({t}))", mu_y, "<=",
