@@ -375,3 +375,20 @@ def test_only_solver_text_is_folded():
     raw = html[html.index('<details class="raw">'):]
     assert "declare-fun" in raw and "gemma2" not in raw
     assert "gemma2" in html and "lemma2-base-n2" in html
+
+
+def test_pdf_failure_is_one_line(tmp_path, capsys, monkeypatch):
+    """A Chromium that fails to print gives one line naming --pdf (exit 2), not an
+    internal error; the site is still written."""
+    from rankcollapse.blueprint import browser as B
+
+    def broken(*a, **k):
+        raise RuntimeError("chromium --print-to-pdf wrote nothing (1): crashed")
+    monkeypatch.setattr(B, "find", lambda: "/bin/true")
+    monkeypatch.setattr(B, "print_pdf", broken)
+    out = tmp_path / "s"
+    assert main(["blueprint", "--out", str(out), "--no-evidence", "--pdf"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    errors = [x for x in err if "error" in x]      # progress lines ([blueprint] ...) aside
+    assert len(errors) == 1 and "--pdf" in errors[0] and "internal error" not in errors[0]
+    assert err[-1] == errors[0] and (out / "book.html").exists()

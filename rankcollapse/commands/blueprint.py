@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from rankcollapse import argtypes
 
+import subprocess
 from pathlib import Path
 
 from numeric.errors import RankCollapseError
@@ -83,7 +84,12 @@ def run(args) -> int:
             raise RankCollapseError("--pdf needs Chromium on the PATH (Debian: apt-get "
                                     f"install chromium); the site is written, and "
                                     f"{info['book']} prints from any browser")
-        pdf = browser.print_pdf(info["book"], Path(args.out) / "blueprint.pdf", exe=exe)
+        try:
+            pdf = browser.print_pdf(info["book"], Path(args.out) / "blueprint.pdf", exe=exe)
+        except (RuntimeError, OSError, subprocess.TimeoutExpired) as exc:
+            raise RankCollapseError(f"--pdf: Chromium did not print the book ("
+                                    f"{' '.join(str(exc).split())[:200]}); the site is written "
+                                    f"and {info['book']} prints from any browser") from None
         print(f"wrote {pdf} ({pdf.stat().st_size // 1024} KiB)")
     if args.screenshot:
         from rankcollapse.blueprint import browser
