@@ -210,7 +210,8 @@ def node(id: str, kind: str, title: str, statement: str, *, tex: str = "",
         raise ValueError(f"node {id}: kind must be one of {KINDS}, got {kind!r}")
     if id in NODES or id in REGISTRY:
         raise ValueError(f"node id {id!r} declared twice")
-    module = inspect.stack()[1].frame.f_globals.get("__name__", "")
+    caller = inspect.currentframe().f_back    # the declaring module (no source read)
+    module = caller.f_globals.get("__name__", "") if caller else ""
     NODES[id] = Node(id, kind, title, statement, tex, module, idea_paper, idea_ours)
     return NODES[id]
 
